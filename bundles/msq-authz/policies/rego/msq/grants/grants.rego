@@ -1,0 +1,38 @@
+# METADATA
+# title: Grant matching
+# description: |
+#   Matches a required resource action against Druid basic-security grants in data.grants
+#   ({"users": {user: {"roles": [...]}}, "roles": {role: {"permissions": [...]}}}). Grants are keyed by user and
+#   by role, so a lookup costs what the caller's own roles hold, not what the whole grant set holds.
+# custom:
+#   id: F8
+package msq.grants
+
+users := data.grants.users if is_object(data.grants.users)
+
+else := {}
+
+roles_by_name := data.grants.roles if is_object(data.grants.roles)
+
+else := {}
+
+roles_of(user) := sort({role | some role in object.get(object.get(users, user, {}), "roles", [])})
+
+permissions_of(role) := object.get(object.get(roles_by_name, role, {}), "permissions", [])
+
+full_match(pattern, name) if regex.match(concat("", ["^(?:", pattern, ")$"]), name)
+
+matches(user, check) := [{"role": role, "pattern": permission.resource.name} |
+	some role in roles_of(user)
+	some permission in permissions_of(role)
+	permission.resource.type == check.type
+	upper(permission.action) == check.action
+	full_match(permission.resource.name, check.name)
+]
+
+patterns(user, type, action) := sort({permission.resource.name |
+	some role in roles_of(user)
+	some permission in permissions_of(role)
+	permission.resource.type == type
+	upper(permission.action) == action
+})

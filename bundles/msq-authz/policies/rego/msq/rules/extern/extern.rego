@@ -1,0 +1,100 @@
+# METADATA
+# title: External data (R4, R5, F1)
+# description: |
+#   EXTERN and the input-source table functions read external data. With input-source security off (Druid's
+#   default) they need READ on EXTERNAL 'EXTERNAL'; with druid.auth.enableInputSourceSecurity (Druid 26+) that
+#   action is replaced by READ on EXTERNAL '<input source type>' for each type the statement reads.
+package msq.rules.extern
+
+import data.msq.request
+import data.msq.result
+import data.msq.settings
+
+secured_types := {
+	"inline", "local", "http", "s3", "google", "azure", "azureStorage",
+	"hdfs", "druid", "sql", "oss", "generator",
+}
+
+unsupported_types := {"delta", "iceberg"}
+
+function_types := {"http": "http", "inline": "inline", "localfiles": "local", "s3": "s3"}
+
+# METADATA
+# title: EXTERN reads external data
+# description: READ on EXTERNAL 'EXTERNAL' for a statement that uses EXTERN, with input-source security off.
+# custom:
+#   id: R4
+r4 := rego.metadata.rule()
+
+# METADATA
+# title: Input-source table functions read external data
+# description: |
+#   http(), inline(), localfiles() and s3() need what EXTERN needs; without EXTEND Druid always checks
+#   READ on EXTERNAL 'EXTERNAL'.
+# custom:
+#   id: R5
+r5 := rego.metadata.rule()
+
+# METADATA
+# title: Input-source security
+# description: READ on EXTERNAL '<type>' for each input source type, replacing EXTERNAL 'EXTERNAL'.
+# custom:
+#   id: F1
+f1 := rego.metadata.rule()
+
+external_types := {type | some type in request.external}
+
+required contains result.require(r4, "EXTERNAL", "EXTERNAL", "READ") if {
+	request.analyzes_statement
+	count(external_types) > 0
+	not settings.input_source_security
+}
+
+required contains result.require(f1, "EXTERNAL", type, "READ") if {
+	request.analyzes_statement
+	settings.input_source_security
+	some type in external_types
+	type in secured_types
+}
+
+required contains result.require(r5, "EXTERNAL", "EXTERNAL", "READ") if {
+	request.analyzes_statement
+	some function in request.table_functions
+	not function.extend == true
+}
+
+required contains result.require(r5, "EXTERNAL", "EXTERNAL", "READ") if {
+	request.analyzes_statement
+	not settings.input_source_security
+	some function in request.table_functions
+	function.extend == true
+}
+
+required contains result.require(f1, "EXTERNAL", function_types[function.name], "READ") if {
+	request.analyzes_statement
+	settings.input_source_security
+	some function in request.table_functions
+	function.extend == true
+}
+
+outcomes contains result.outcome(f1, 3, 500, "unsupported_input_source", detail) if {
+	request.analyzes_statement
+	settings.input_source_security
+	some type in external_types
+	type in unsupported_types
+	detail := sprintf("input source '%s' does not support input source based security; Druid fails the query", [type])
+}
+
+outcomes contains result.outcome(r4, 3, 400, "invalid_sql", detail) if {
+	request.analyzes_statement
+	some type in external_types
+	not type in secured_types
+	not type in unsupported_types
+	detail := sprintf("unknown input source type '%s'", [type])
+}
+
+outcomes contains result.outcome(r5, 3, 400, "invalid_sql", sprintf("unknown table function '%s'", [function.name])) if {
+	request.analyzes_statement
+	some function in request.table_functions
+	not function_types[function.name]
+}

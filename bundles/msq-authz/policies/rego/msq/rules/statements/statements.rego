@@ -1,0 +1,99 @@
+# METADATA
+# title: SQL statements API (F6)
+# description: |
+#   /druid/v2/sql/statements (Druid 27+): the query's owner (the task's __user) may read and cancel it; anyone
+#   else needs READ (GET) or WRITE (DELETE) on STATE 'STATE' (Druid 28+; Druid 27 was owner-only). Unknown
+#   queries are 404. Submission runs the same SQL checks as /druid/v2/sql/task after its own context checks.
+package msq.rules.statements
+
+import data.msq.request
+import data.msq.result
+import data.msq.settings
+
+by_id := {"sql.statements.get", "sql.statements.results", "sql.statements.cancel"}
+
+finished_states := {"SUCCESS", "FAILED"}
+
+# METADATA
+# title: A query's owner, or STATE permission, may read or cancel it
+# description: Owner (the task's __user), else READ on STATE 'STATE' for GET and WRITE for DELETE.
+# custom:
+#   id: F6
+f6 := rego.metadata.rule()
+
+statements_endpoint if startswith(request.operation, "sql.statements.")
+
+outcomes contains result.outcome(f6, 2, 404, "not_found", detail) if {
+	statements_endpoint
+	not settings.at_least(27)
+	detail := sprintf("Druid %s has no statements API (it arrived in Druid 27)", [settings.version_string])
+}
+
+outcomes contains result.outcome(f6, 3, 400, "invalid_request", detail) if {
+	request.operation == "sql.statements.submit"
+	mode := object.get(request.context, "executionMode", "")
+	not upper(sprintf("%v", [mode])) == "ASYNC"
+	detail := sprintf("the statements API runs only executionMode=ASYNC, not %v", [mode])
+}
+
+outcomes contains result.outcome(f6, 3, 400, "invalid_request", detail) if {
+	request.operation == "sql.statements.submit"
+	upper(sprintf("%v", [object.get(request.context, "selectDestination", "")])) == "DURABLESTORAGE"
+	not settings.durable_storage
+	detail := "selectDestination=durableStorage needs durable storage on the Broker (druid.msq.intermediate.storage.enable)"
+}
+
+msq_task if object.get(request.task, "type", "query_controller") == "query_controller"
+
+outcomes contains result.outcome(f6, 4, 404, "not_found", detail) if {
+	request.operation in by_id
+	not known
+	detail := sprintf("Query [%v] was not found", [object.get(request.task, "id", "")])
+}
+
+known if {
+	request.task_found
+	msq_task
+}
+
+owner if {
+	request.authenticated
+	request.user == request.task.user
+}
+
+action := "WRITE" if request.operation == "sql.statements.cancel"
+
+else := "READ"
+
+required contains result.require(f6, "STATE", "STATE", action) if {
+	request.operation in by_id
+	known
+	not owner
+	settings.at_least(28)
+}
+
+outcomes contains result.outcome(f6, 5, 403, "forbidden", detail) if {
+	request.operation in by_id
+	known
+	not owner
+	not settings.at_least(28)
+	detail := sprintf("Druid %s lets only the query's owner '%v' use it", [settings.version_string, request.task.user])
+}
+
+notes contains result.note(f6, sprintf("'%s' owns the query", [request.user])) if {
+	request.operation in by_id
+	known
+	owner
+}
+
+outcomes contains result.outcome(f6, 6, 400, "invalid_request", detail) if {
+	request.operation == "sql.statements.results"
+	known
+	state := object.get(request.task, "status", "SUCCESS")
+	state != "SUCCESS"
+	detail := sprintf("results are available once the query succeeds; it is %v", [state])
+}
+
+cancel_status := 200 if object.get(request.task, "status", "RUNNING") in finished_states
+
+else := 202

@@ -1,0 +1,62 @@
+# METADATA
+# title: Druid settings
+# description: |
+#   Normalizes the Druid settings in data.settings (property names as Druid spells them, values as a JSON map or a
+#   runtime.properties file gives them) into the switches the rules read.
+package msq.settings
+
+default_version_string := "35.0.0"
+
+raw := data.settings if is_object(data.settings)
+
+else := {}
+
+version_string := object.get(raw, "druidVersion", default_version_string)
+
+version := major if {
+	parts := split(split(version_string, "-")[0], ".")
+	major := to_number(parts[0])
+	major > 0
+} else := to_number(split(split(version_string, "-")[0], ".")[1]) / 100
+
+at_least(v) if version >= v
+
+enabled(key) if raw[key] == true
+
+enabled(key) if lower(raw[key]) == "true"
+
+list(key) := object.get(raw, key, [])
+
+input_source_security if {
+	enabled("druid.auth.enableInputSourceSecurity")
+	at_least(26)
+}
+
+authorize_context if enabled("druid.auth.authorizeQueryContextParams")
+
+unsecured_context_keys := {k | some k in list("druid.auth.unsecuredContextKeys")}
+
+secured_context_keys := {k | some k in raw["druid.auth.securedContextKeys"]}
+
+authorize_system_tables if enabled("druid.sql.planner.authorizeSystemTablesDirectly")
+
+authorize_lookups if {
+	enabled("druid.sql.planner.authorizeLookupDirectly")
+	at_least(36)
+}
+
+durable_storage if enabled("druid.msq.intermediate.storage.enable")
+
+default_context_keys contains key if {
+	some property, _ in raw
+	startswith(property, "druid.query.default.context.")
+	key := substring(property, count("druid.query.default.context."), -1)
+}
+
+msq_loaded if at_least(35)
+
+msq_loaded if not raw["druid.extensions.loadList"]
+
+msq_loaded if "druid-multi-stage-query" in raw["druid.extensions.loadList"]
+
+cancel_action := upper(object.get(raw, "msqAuthz.taskCancelRequires", "WRITE"))

@@ -1,0 +1,212 @@
+# METADATA
+# title: MSQ authorization decision
+# description: |
+#   The entrypoints. `decision` answers a request against the grants in data.grants. `required` names the resource
+#   actions a request requires (and the grant listings it needs), so that another engine can match them against
+#   its own grant store; `finalize` turns that engine's evidence into the same decision. Every rule's
+#   requirements and outcomes meet here, and one function shapes the decision.
+package msq.authz
+
+import data.msq.grants
+import data.msq.request
+import data.msq.result
+import data.msq.rules.authn
+import data.msq.rules.catalog
+import data.msq.rules.context
+import data.msq.rules.datasource
+import data.msq.rules.export
+import data.msq.rules.extern
+import data.msq.rules.statements
+import data.msq.rules.tasks
+
+requirements := ((((datasource.required | extern.required) | export.required) | catalog.required) | context.required) | (tasks.required | statements.required)
+
+outcomes := (((request.outcomes | authn.outcomes) | (extern.outcomes | export.outcomes)) | (catalog.outcomes | context.outcomes)) | (tasks.outcomes | statements.outcomes)
+
+notes := ((authn.notes | catalog.notes) | tasks.notes) | statements.notes
+
+# Stages 0-4 stop a request before authorization (see msq.result.outcome); 5 denies it, 6 follows it.
+blockers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage < 5])
+
+forbidders := {o | some o in outcomes; o.stage == 5}
+
+followers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage == 6])
+
+key(check) := concat("|", [check.type, check.action, check.name])
+
+# The de-duplicated resource actions, ordered by type, name and action.
+checks := [{"type": t[0], "name": t[1], "action": t[2]} |
+	some t in sort({[r.type, r.name, r.action] | some r in requirements})
+]
+
+listings := sort(tasks.listings)
+
+# METADATA
+# title: Required resource actions
+# description: What the request requires; empty when Druid stops it before authorization.
+# entrypoint: true
+required := {"user": request.user, "checks": [], "listings": []} if {
+	count(blockers) > 0
+} else := {"user": request.user, "checks": checks, "listings": listings}
+
+first(matches) := matches[0] if count(matches) > 0
+
+else := null
+
+# Evidence from the grants in data.grants, in the shape another engine supplies to `finalize`.
+grants_evidence := {
+	"roles": grants.roles_of(request.user),
+	"checks": [object.union(check, {"match": first(grants.matches(request.user, check))}) | some check in required.checks],
+	"listings": [object.union(listing, {"patterns": grants.patterns(request.user, listing.type, listing.action)}) |
+		some listing in required.listings
+	],
+}
+
+# METADATA
+# title: Decision
+# description: The decision for the request in `input`, against the grants in data.grants.
+# entrypoint: true
+default decision := {
+	"allow": false,
+	"status": 500,
+	"code": "engine_error",
+	"required": [],
+	"missing": [],
+	"matched": [],
+	"reasons": ["the policy produced no decision for this input; this is a bug in msq-authz"],
+}
+
+decision := build(grants_evidence)
+
+# METADATA
+# title: Decision from another engine's evidence
+# description: |
+#   input = {"request": <request>, "evidence": {"roles": [...], "checks": [{type, name, action, match}],
+#   "listings": [{type, action, patterns}]}}. Checks the evidence does not match count as missing.
+# entrypoint: true
+default finalize := {
+	"allow": false,
+	"status": 500,
+	"code": "engine_error",
+	"required": [],
+	"missing": [],
+	"matched": [],
+	"reasons": ["the policy produced no decision for this input; this is a bug in msq-authz"],
+}
+
+finalize := result if {
+	evidence := input.evidence
+	result := build(evidence) with input as input.request
+}
+
+build(evidence) := blocked if {
+	count(blockers) > 0
+} else := denied(evidence) if {
+	count(missing(evidence)) + count(forbidders) > 0
+} else := followed(evidence) if {
+	count(followers) > 0
+} else := allowed(evidence)
+
+blocked := {
+	"allow": false,
+	"status": blockers[0][2].status,
+	"code": blockers[0][2].code,
+	"required": [],
+	"missing": [],
+	"matched": [],
+	"reasons": [b[1] | some b in blockers; b[0] == blockers[0][0]],
+}
+
+matched_by_key(evidence) := {key(c): c.match | some c in evidence.checks; is_object(c.match)}
+
+missing(evidence) := [c | some c in checks; not matched_by_key(evidence)[key(c)]]
+
+matched(evidence) := [object.union(c, {"role": m.role, "pattern": m.pattern}) |
+	some c in checks
+	m := matched_by_key(evidence)[key(c)]
+]
+
+who(evidence) := sprintf("user '%s' (roles: %s)", [request.user, concat(", ", sort(evidence.roles))]) if {
+	count(evidence.roles) > 0
+} else := sprintf("user '%s' (no roles)", [request.user])
+
+denied(evidence) := {
+	"allow": false,
+	"status": 403,
+	"code": "forbidden",
+	"required": checks,
+	"missing": missing(evidence),
+	"matched": matched(evidence),
+	"reasons": sort({reason |
+		some r in requirements
+		not matched_by_key(evidence)[key(r)]
+		reason := sprintf(
+			"%s (%s): needs %s on %s '%s'; %s has no matching permission",
+			[r.rule, r.title, r.action, r.type, r.name, who(evidence)],
+		)
+	} | {o.reason | some o in forbidders}),
+}
+
+followed(evidence) := {
+	"allow": false,
+	"status": followers[0][2].status,
+	"code": followers[0][2].code,
+	"required": checks,
+	"missing": [],
+	"matched": matched(evidence),
+	"reasons": [f[1] | some f in followers],
+}
+
+grant_reasons(evidence) := {reason |
+	some r in requirements
+	m := matched_by_key(evidence)[key(r)]
+	reason := sprintf(
+		"%s (%s): %s on %s '%s' granted to role '%s' by pattern '%s'",
+		[r.rule, r.title, r.action, r.type, r.name, m.role, m.pattern],
+	)
+}
+
+# An allow always says why: the grants that allowed it, the notes of rules that needed no grant, or R1 itself.
+allow_reasons(evidence) := sort(grant_reasons(evidence) | notes) if {
+	count(grant_reasons(evidence) | notes) > 0
+} else := [result.note(authn.r1, "the request needs nothing beyond an authenticated identity")]
+
+allowed_status := statements.cancel_status if {
+	request.operation == "sql.statements.cancel"
+} else := 202 if {
+	request.operation == "sql.task.submit"
+} else := 200
+
+allowed(evidence) := object.union(
+	{
+		"allow": true,
+		"status": allowed_status,
+		"code": "ok",
+		"required": checks,
+		"missing": [],
+		"matched": matched(evidence),
+		"reasons": allow_reasons(evidence),
+	},
+	filter(evidence),
+)
+
+# F7: a task list carries the patterns that filter it, and the ids it may show when the caller passed the tasks.
+filter(evidence) := {"filter": object.union(
+	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
+	visible_tasks(patterns),
+)} if {
+	request.operation == "tasks.list"
+	patterns := sort({p | some listing in evidence.listings; listing.type == "DATASOURCE"; listing.action == "READ"; some p in listing.patterns})
+} else := {}
+
+visible_tasks(patterns) := {"taskIds": [task.id |
+	some task in input.tasks
+	some_match(patterns, task.datasource)
+]} if {
+	is_array(input.tasks)
+} else := {}
+
+some_match(patterns, name) if {
+	some pattern in patterns
+	grants.full_match(pattern, name)
+}

@@ -1,0 +1,113 @@
+# METADATA
+# title: Request shape
+# description: |
+#   What the rules read from the request, and the shape checks that keep the policy total when it is called
+#   without the TypeScript adapter's schema validation (a stock OPA agent, for one).
+package msq.request
+
+import data.msq.result
+
+operations := {
+	"sql.task.submit", "sql.task.enabled",
+	"sql.statements.submit", "sql.statements.get", "sql.statements.results", "sql.statements.cancel",
+	"task.status", "task.payload", "task.reports", "task.log", "task.cancel", "task.submit",
+	"tasks.list", "tasks.status.bulk",
+}
+
+statement_types := {"SELECT", "INSERT", "REPLACE", "EXPORT"}
+
+operation := input.operation
+
+# Operations whose SQL Druid analyzes into resource actions.
+analyzes_statement if operation in {"sql.task.submit", "sql.statements.submit"}
+
+# Endpoints that exist only where the MSQ extension is loaded.
+msq_endpoint if startswith(operation, "sql.")
+
+statement := object.get(input, "statement", {})
+
+statement_type := object.get(statement, "type", "")
+
+ingests if statement_type in {"INSERT", "REPLACE"}
+
+reads := object.get(statement, "reads", [])
+
+external := object.get(statement, "external", [])
+
+table_functions := object.get(statement, "tableFunctions", [])
+
+context := object.get(input, "context", {})
+
+# Keys set with SET statements; Druid folds them into the query context.
+set_context := object.get(statement, "set", {})
+
+task := object.get(input, "task", {})
+
+# The Overlord knows a task when the caller could tell its datasource; otherwise it answers 404.
+task_found if is_string(task.datasource)
+
+identity := object.get(input, "identity", {}) if is_object(input)
+
+else := {}
+
+user := object.get(identity, "user", "") if is_object(identity)
+
+else := ""
+
+authenticated if identity.authenticated == true
+
+# METADATA
+# title: Request shape
+# custom:
+#   id: INPUT
+input_rule := rego.metadata.rule()
+
+invalid(detail) := result.outcome(input_rule, 0, 400, "invalid_request", detail)
+
+outcomes contains invalid("the request must be a JSON object") if not is_object(input)
+
+outcomes contains invalid(sprintf("unknown operation %v", [input.operation])) if {
+	is_object(input)
+	not operation in operations
+}
+
+outcomes contains invalid("identity.authenticated must be a boolean") if {
+	is_object(input)
+	not is_boolean(input.identity.authenticated)
+}
+
+outcomes contains invalid("identity.user must be a string for an authenticated identity") if {
+	authenticated
+	not is_string(user)
+}
+
+outcomes contains invalid(sprintf("%s needs a statement (raw SQL is analyzed into one first)", [operation])) if {
+	operation in {"sql.task.submit", "sql.statements.submit", "task.submit"}
+	not is_object(input.statement)
+}
+
+outcomes contains invalid(sprintf("statement.type must be one of SELECT, INSERT, REPLACE, EXPORT, not %v", [statement.type])) if {
+	is_object(input.statement)
+	not statement_type in statement_types
+}
+
+outcomes contains invalid(sprintf("a %s statement needs a target datasource", [statement_type])) if {
+	ingests
+	not is_string(statement.target)
+}
+
+outcomes contains invalid("an EXPORT statement needs an exportDestination") if {
+	statement_type == "EXPORT"
+	not is_string(statement.exportDestination)
+}
+
+outcomes contains invalid(sprintf("%s needs a task", [operation])) if {
+	startswith(operation, "task.")
+	operation != "task.submit"
+	not is_object(input.task)
+}
+
+outcomes contains invalid(sprintf("%s needs a task", [operation])) if {
+	operation in {"sql.statements.get", "sql.statements.results", "sql.statements.cancel"}
+	not is_object(input.task)
+}

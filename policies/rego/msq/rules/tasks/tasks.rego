@@ -1,0 +1,114 @@
+# METADATA
+# title: Overlord task APIs (R6, R7, R8, F5, F7)
+# description: |
+#   An MSQ query runs as a query_controller task, and its task APIs follow the Overlord's model: whoever holds the
+#   permission on the task's datasource may act on it, not only its submitter. GET needs READ, POST and DELETE
+#   (cancel) need WRITE; an unknown task is a 404 before any check.
+package msq.rules.tasks
+
+import data.msq.request
+import data.msq.result
+import data.msq.settings
+
+select_datasource := "__query_select"
+
+export_datasource := "__query_export"
+
+interactions := {"task.status", "task.payload", "task.reports", "task.log", "task.cancel"}
+
+# METADATA
+# title: A query runs as a query_controller task under the Overlord's model
+# description: A query_controller task posted to the Overlord is checked for WRITE on its destination only.
+# custom:
+#   id: R6
+r6 := rego.metadata.rule()
+
+# METADATA
+# title: Interacting with an INSERT or REPLACE task
+# description: READ on DATASOURCE '<output datasource>'.
+# custom:
+#   id: R7
+r7 := rego.metadata.rule()
+
+# METADATA
+# title: Interacting with a SELECT task
+# description: READ on DATASOURCE '__query_select', the stub datasource of every SELECT task.
+# custom:
+#   id: R8
+r8 := rego.metadata.rule()
+
+# METADATA
+# title: Overlord task endpoints check the task's datasource by HTTP method
+# description: GET needs READ, POST and DELETE (cancel is shutdown) need WRITE; unknown tasks are 404 first.
+# custom:
+#   id: F5
+f5 := rego.metadata.rule()
+
+# METADATA
+# title: Task lists are filtered, bulk status needs STATE
+# description: |
+#   A task list shows the tasks whose datasource the caller can READ; ?datasource=X needs READ on X up front;
+#   POST /taskStatus needs WRITE on STATE 'STATE'.
+# custom:
+#   id: F7
+f7 := rego.metadata.rule()
+
+interacts if request.operation in interactions
+
+datasource := request.task.datasource
+
+action := settings.cancel_action if request.operation == "task.cancel"
+
+else := "READ"
+
+# Which rule speaks for the check: the seed rules name READ on the output datasource or the SELECT stub; the
+# WRITE that Druid's code checks for cancel, and the export stub, come from F5.
+rule := f5 if action == "WRITE"
+
+else := r8 if datasource == select_datasource
+
+else := f5 if datasource == export_datasource
+
+else := r7
+
+required contains result.require(rule, "DATASOURCE", datasource, action) if {
+	interacts
+	request.task_found
+}
+
+outcomes contains result.outcome(f5, 4, 404, "not_found", detail) if {
+	interacts
+	not request.task_found
+	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])
+}
+
+# Since Druid 29 the Overlord checks the task's destination resource; before, WRITE on the task's datasource,
+# which is the same resource for INSERT, REPLACE and SELECT.
+destination := ["EXTERNAL", request.statement.exportDestination] if {
+	request.statement_type == "EXPORT"
+} else := ["DATASOURCE", request.statement.target] if {
+	request.ingests
+} else := ["DATASOURCE", select_datasource]
+
+required contains result.require(r6, destination[0], destination[1], "WRITE") if {
+	request.operation == "task.submit"
+	request.statement_type in request.statement_types
+}
+
+notes contains result.note(r6, "the Overlord does not check what a posted task reads, only its destination") if {
+	request.operation == "task.submit"
+}
+
+required contains result.require(f7, "DATASOURCE", input.datasource, "READ") if {
+	request.operation == "tasks.list"
+	is_string(input.datasource)
+}
+
+required contains result.require(f7, "STATE", "STATE", "WRITE") if request.operation == "tasks.status.bulk"
+
+# Grant listings the decision needs besides its checks: the patterns that filter a task list.
+listings contains {"type": "DATASOURCE", "action": "READ"} if request.operation == "tasks.list"
+
+notes contains result.note(f7, "the task list is filtered to datasources the caller can READ") if {
+	request.operation == "tasks.list"
+}

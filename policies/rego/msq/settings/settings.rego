@@ -1,0 +1,70 @@
+# METADATA
+# title: Druid settings
+# description: |
+#   Normalizes the Druid settings in data.settings (property names as Druid spells them, values as a JSON map or a
+#   runtime.properties file gives them) into the switches the rules read.
+package msq.settings
+
+# Druid 35 is the newest release the rules are checked against (MSQ moved into core there).
+default_version_string := "35.0.0"
+
+raw := data.settings if is_object(data.settings)
+
+else := {}
+
+version_string := object.get(raw, "druidVersion", default_version_string)
+
+# "35.0.0" -> 35, "36.0.0-SNAPSHOT" -> 36; "0.23.0" -> 0.23 so that pre-24 releases sort below 24.
+version := major if {
+	parts := split(split(version_string, "-")[0], ".")
+	major := to_number(parts[0])
+	major > 0
+} else := to_number(split(split(version_string, "-")[0], ".")[1]) / 100
+
+at_least(v) if version >= v
+
+# A switch is on when it is true, or the string "true" as a properties file gives it.
+enabled(key) if raw[key] == true
+
+enabled(key) if lower(raw[key]) == "true"
+
+list(key) := object.get(raw, key, [])
+
+input_source_security if {
+	enabled("druid.auth.enableInputSourceSecurity")
+	at_least(26)
+}
+
+authorize_context if enabled("druid.auth.authorizeQueryContextParams")
+
+unsecured_context_keys := {k | some k in list("druid.auth.unsecuredContextKeys")}
+
+# Druid distinguishes "not set" (check every key) from an empty set (check none).
+secured_context_keys := {k | some k in raw["druid.auth.securedContextKeys"]}
+
+authorize_system_tables if enabled("druid.sql.planner.authorizeSystemTablesDirectly")
+
+# The LOOKUP resource type exists only after Druid 35.
+authorize_lookups if {
+	enabled("druid.sql.planner.authorizeLookupDirectly")
+	at_least(36)
+}
+
+durable_storage if enabled("druid.msq.intermediate.storage.enable")
+
+# Context defaults (druid.query.default.context.<key>) are merged into the checked keys by Druid 25-34.
+default_context_keys contains key if {
+	some property, _ in raw
+	startswith(property, "druid.query.default.context.")
+	key := substring(property, count("druid.query.default.context."), -1)
+}
+
+# Before Druid 35 MSQ is an extension: it exists only if loaded. No loadList means Druid loads every extension.
+msq_loaded if at_least(35)
+
+msq_loaded if not raw["druid.extensions.loadList"]
+
+msq_loaded if "druid-multi-stage-query" in raw["druid.extensions.loadList"]
+
+# The doc-literal variant of R7/R8 checks READ for cancel; Druid's code checks WRITE.
+cancel_action := upper(object.get(raw, "msqAuthz.taskCancelRequires", "WRITE"))

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// msq-authz command line. Exit codes: 0 the command did its job (for decide: the decision was computed, whatever
+// it says); 1 a review or check failed; 2 bad usage or unreadable input, with one line on stderr.
+import { constants, createReadStream } from "node:fs";
+import { access } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { createDecisionPoint, type DecisionPoint } from "../decision-point.js";
+import { MsqAuthzError } from "../errors.js";
+import type { EngineName } from "../types.js";
+import { explain } from "./explain.js";
+import { UsageError, loadGrants, loadSettings, readInputFile } from "./input.js";
+
+const usage = `usage: msq-authz <command> [options]
+
+commands:
+  decide    decide one request (--request FILE, or stdin) or a batch (--batch FILE.jsonl: one request per line,
+            one decision per line, in order); prints decision JSON
+  explain   decide one request and explain it: what was required, which role and pattern granted it, what is
+            missing, and the smallest grant that would allow it
+
+options:
+  --request FILE            the request JSON ('-' or omitted: stdin)
+  --batch FILE              JSON Lines, one request per line (decide only)
+  --grants FILE             Druid basic-security grants JSON (default: none, everything is denied)
+  --config FILE             settings JSON: Druid property names, druidVersion, msqAuthz.taskCancelRequires
+  --druid-properties FILE   a Druid runtime.properties file (--config overrides what it sets)
+  --engine wasm|casbin      the engine that matches grants (default: wasm)
+  --bundle PATH             a policy bundle directory or .tar.gz (default: the bundle this package ships)
+  -h, --help                this text`;
+
+const options = {
+  request: { type: "string" },
+  batch: { type: "string" },
+  grants: { type: "string" },
+  config: { type: "string" },
+  "druid-properties": { type: "string" },
+  engine: { type: "string" },
+  bundle: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>["values"];
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined) {
+    process.stdout.write(`${usage}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0] ?? ""}'`);
+  switch (command) {
+    case "decide":
+      return decide(values);
+    case "explain":
+      return explainCommand(values);
+    default:
+      throw new UsageError(`unknown command '${command}' (see msq-authz --help)`);
+  }
+}
+
+async function decisionPoint(values: Values): Promise<DecisionPoint> {
+  const engine = values.engine ?? "wasm";
+  if (engine !== "wasm" && engine !== "casbin") throw new UsageError(`--engine must be wasm or casbin, not '${engine}'`);
+  const [grants, settings] = await Promise.all([
+    loadGrants(values.grants),
+    loadSettings(values.config, values["druid-properties"]),
+  ]);
+  return createDecisionPoint({ grants, settings, engine: engine as EngineName, ...(values.bundle ? { bundle: values.bundle } : {}) });
+}
+
+async function decide(values: Values): Promise<number> {
+  if (values.batch !== undefined && values.request !== undefined) {
+    throw new UsageError("--request and --batch cannot be used together");
+  }
+  if (values.batch !== undefined) {
+    const batch = values.batch;
+    await access(batch, constants.R_OK).catch((error: Error) => {
+      throw new UsageError(`--batch: cannot read '${batch}': ${error.message}`);
+    });
+    const point = await decisionPoint(values);
+    const lines = createInterface({ input: createReadStream(batch, "utf8"), crlfDelay: Infinity });
+    for await (const line of lines) {
+      process.stdout.write(`${JSON.stringify(await point.decideJson(line))}\n`);
+    }
+    return 0;
+  }
+  const text = await readInputFile(values.request ?? "-", "--request");
+  const point = await decisionPoint(values);
+  process.stdout.write(`${JSON.stringify(await point.decideJson(text), null, 2)}\n`);
+  return 0;
+}
+
+async function explainCommand(values: Values): Promise<number> {
+  if (values.batch !== undefined) throw new UsageError("explain takes one request (--request), not --batch");
+  const text = await readInputFile(values.request ?? "-", "--request");
+  const point = await decisionPoint(values);
+  const decision = await point.decideJson(text);
+  let request: unknown = undefined;
+  try {
+    request = JSON.parse(text);
+  } catch {
+    // the decision already says the request is not JSON
+  }
+  process.stdout.write(`${explain(decision, request)}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const known = error instanceof UsageError || error instanceof MsqAuthzError;
+    process.stderr.write(`msq-authz: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+    process.exitCode = 2;
+  },
+);

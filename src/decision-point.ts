@@ -1,0 +1,119 @@
+// The embedded decision point: request -> validate -> engine -> normalized decision. Every failure on the way is
+// a decision with allow: false, never an exception to the caller.
+import type { Enforcer } from "casbin";
+import { type PolicyBundle, loadBundle } from "./bundle/load.js";
+import { engineError, invalidRequest, type Stamp } from "./decision.js";
+import type { Engine } from "./engines/engine.js";
+import { CasbinEngine, createCasbinEnforcer } from "./engines/casbin.js";
+import { WasmEngine, WasmPolicy } from "./engines/wasm.js";
+import { EngineError, asError } from "./errors.js";
+import { checkGrants } from "./grants.js";
+import { describeErrors, validateDecision, validateRequest } from "./schemas/validate.js";
+import { checkSettings } from "./settings.js";
+import type { Decision, DecisionRequest, EngineName, PolicyDecision, ResourceAction } from "./types.js";
+
+export interface DecisionPointOptions {
+  /** A bundle directory or .tar.gz, or a loaded bundle; defaults to the bundle this package ships. */
+  bundle?: string | PolicyBundle;
+  /** Druid basic-security grants; checked against the grants schema. Defaults to none (everything denied). */
+  grants?: unknown;
+  /** Druid settings by property name; checked against the settings schema. */
+  settings?: unknown;
+  engine?: EngineName;
+  /** For engine "casbin": an enforcer over a team's own Casbin adapter, instead of one built from `grants`. */
+  enforcer?: Enforcer;
+}
+
+export interface DecisionPoint {
+  readonly engine: EngineName;
+  readonly revision: string;
+  /** Decides a parsed request: any value, validated here. */
+  decide(request: unknown): Promise<Decision>;
+  /** Decides request text: text that is not JSON, or larger than MAX_REQUEST_BYTES, is a 400 decision. */
+  decideJson(text: string): Promise<Decision>;
+}
+
+/** Requests larger than this are refused with a 400 decision rather than parsed. */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+export async function createDecisionPoint(options: DecisionPointOptions = {}): Promise<DecisionPoint> {
+  const grants = checkGrants(options.grants ?? {});
+  const settings = checkSettings(options.settings ?? {});
+  const bundle = typeof options.bundle === "object" ? options.bundle : await loadBundle(options.bundle);
+  const policy = await WasmPolicy.load(bundle, grants, settings);
+  const engineName = options.engine ?? "wasm";
+  const engine: Engine =
+    engineName === "casbin"
+      ? new CasbinEngine(policy, options.enforcer ?? (await createCasbinEnforcer(grants)))
+      : new WasmEngine(policy);
+  return new EmbeddedDecisionPoint(engine, { engine: engineName, revision: policy.revision });
+}
+
+class EmbeddedDecisionPoint implements DecisionPoint {
+  constructor(
+    private readonly engineImpl: Engine,
+    private readonly stamp: Stamp,
+  ) {}
+
+  get engine(): EngineName {
+    return this.stamp.engine;
+  }
+
+  get revision(): string {
+    return this.stamp.revision;
+  }
+
+  async decide(request: unknown): Promise<Decision> {
+    if (!validateRequest(request)) return invalidRequest(describeErrors(validateRequest.errors), this.stamp);
+    const unanalyzed = unanalyzedSql(request);
+    if (unanalyzed) return invalidRequest([unanalyzed], this.stamp);
+    try {
+      return this.normalize(await this.engineImpl.decide(request));
+    } catch (thrown) {
+      return engineError(asError(thrown), this.stamp);
+    }
+  }
+
+  async decideJson(text: string): Promise<Decision> {
+    if (Buffer.byteLength(text, "utf8") > MAX_REQUEST_BYTES) {
+      return invalidRequest([`/: the request is larger than ${MAX_REQUEST_BYTES} bytes`], this.stamp);
+    }
+    let request: unknown;
+    try {
+      request = JSON.parse(text) as unknown;
+    } catch (error) {
+      return invalidRequest([`/: not JSON: ${(error as Error).message}`], this.stamp);
+    }
+    return this.decide(request);
+  }
+
+  /** The engine's answer must be a decision of the contract; anything else is an engine error. */
+  private normalize(decision: PolicyDecision): Decision {
+    const stamped = inContractOrder(decision, this.stamp);
+    if (!validateDecision(stamped)) {
+      throw new EngineError(`the engine answered outside the decision schema: ${describeErrors(validateDecision.errors).join("; ")}`);
+    }
+    return stamped;
+  }
+}
+
+// The policy's JSON comes back with keys in its own order; print decisions in the contract's order.
+function inContractOrder(decision: PolicyDecision, stamp: Stamp): Decision {
+  const action = (ra: ResourceAction): ResourceAction => ({ type: ra.type, name: ra.name, action: ra.action });
+  return {
+    allow: decision.allow,
+    status: decision.status,
+    code: decision.code,
+    required: decision.required?.map(action),
+    missing: decision.missing?.map(action),
+    matched: decision.matched?.map((m) => ({ ...action(m), role: m.role, pattern: m.pattern })),
+    reasons: decision.reasons,
+    ...(decision.filter === undefined ? {} : { filter: decision.filter }),
+    ...stamp,
+  };
+}
+
+function unanalyzedSql(request: DecisionRequest): string | undefined {
+  if (request.sql === undefined || request.statement !== undefined) return undefined;
+  return "/sql: raw SQL is not analyzed by this version of msq-authz; pass a pre-analyzed 'statement'";
+}

@@ -1,0 +1,111 @@
+// Grant matching in Casbin. The Rego policy still decides what a request requires (`msq/authz/required`) and
+// shapes the decision (`msq/authz/finalize`); Casbin only answers whether, and by which policy line, the caller's
+// roles grant each required resource action.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Enforcer, newEnforcer, newModelFromString } from "casbin";
+import { RE2JS } from "re2js";
+import { EngineError, asError } from "../errors.js";
+import type { DecisionRequest, Grants, PolicyDecision } from "../types.js";
+import type { Engine, Evidence, Plan } from "./engine.js";
+import { entrypoints, type WasmPolicy } from "./wasm.js";
+
+export const casbinModelPath = fileURLToPath(new URL("../../policies/casbin/msq_rbac_model.conf", import.meta.url));
+
+const USER = "user:";
+const ROLE = "role:";
+
+/**
+ * Druid-shaped grants as Casbin policy lines, roles in sorted order and each role's permissions in their own
+ * order: the order in which both engines look for the first grant that matches.
+ */
+export function grantsToCasbinPolicy(grants: Grants): { policies: string[][]; groupings: string[][] } {
+  const roles = grants.roles ?? {};
+  const users = grants.users ?? {};
+  const policies = Object.keys(roles)
+    .sort()
+    .flatMap((role) =>
+      (roles[role]?.permissions ?? []).map((permission) => [
+        ROLE + role,
+        permission.resource.type,
+        permission.resource.name,
+        permission.action.toUpperCase(),
+      ]),
+    );
+  const groupings = Object.keys(users)
+    .sort()
+    .flatMap((user) => [...new Set(users[user]?.roles ?? [])].sort().map((role) => [USER + user, ROLE + role]));
+  return { policies, groupings };
+}
+
+/**
+ * Druid's Pattern.matches: the pattern must match the whole name. RE2 syntax, as OPA's regex.match in the WASM
+ * policy uses, so both engines read a pattern the same way; each pattern is compiled once.
+ */
+export function fullMatchFunction(): (name: string, pattern: string) => boolean {
+  const compiled = new Map<string, RE2JS | null>();
+  return (name, pattern) => {
+    let regex = compiled.get(pattern);
+    if (regex === undefined) {
+      try {
+        regex = RE2JS.compile(pattern);
+      } catch {
+        regex = null; // grants are checked at load; a pattern that still does not compile matches nothing
+      }
+      compiled.set(pattern, regex);
+    }
+    return regex !== null && regex.matches(name);
+  };
+}
+
+export async function createCasbinEnforcer(grants: Grants): Promise<Enforcer> {
+  const enforcer = await newEnforcer(newModelFromString(readFileSync(casbinModelPath, "utf8")));
+  enforcer.addFunction("fullMatch", fullMatchFunction());
+  const { policies, groupings } = grantsToCasbinPolicy(grants);
+  if (policies.length > 0) await enforcer.addPolicies(policies);
+  if (groupings.length > 0) await enforcer.addGroupingPolicies(groupings);
+  return enforcer;
+}
+
+const strip = (prefix: string, value: string): string => (value.startsWith(prefix) ? value.slice(prefix.length) : value);
+
+export class CasbinEngine implements Engine {
+  readonly name = "casbin" as const;
+
+  /** `enforcer` must use the msq_rbac model (or one with the same request, policy and role definitions). */
+  constructor(
+    private readonly policy: WasmPolicy,
+    private readonly enforcer: Enforcer,
+  ) {}
+
+  async decide(request: DecisionRequest): Promise<PolicyDecision> {
+    const plan = this.policy.evaluate<Plan>(entrypoints.required, request);
+    let evidence: Evidence;
+    try {
+      evidence = await this.gather(plan);
+    } catch (thrown) {
+      throw new EngineError(`casbin failed: ${asError(thrown).message}`, { cause: asError(thrown) });
+    }
+    return this.policy.evaluate<PolicyDecision>(entrypoints.finalize, { request, evidence });
+  }
+
+  private async gather(plan: Plan): Promise<Evidence> {
+    const subject = USER + plan.user;
+    const roles = (await this.enforcer.getRolesForUser(subject)).map((role) => strip(ROLE, role));
+    const checks = plan.checks.map((check) => {
+      const [allowed, line] = this.enforcer.enforceExSync(subject, check.type, check.name, check.action);
+      const match = allowed && line.length >= 3 ? { role: strip(ROLE, line[0] ?? ""), pattern: line[2] ?? "" } : null;
+      return { ...check, match };
+    });
+    const permissions = plan.listings.length > 0 ? await this.enforcer.getImplicitPermissionsForUser(subject) : [];
+    const listings = plan.listings.map((listing) => ({
+      ...listing,
+      patterns: [
+        ...new Set(
+          permissions.filter(([, type, , action]) => type === listing.type && action === listing.action).map((p) => p[2] ?? ""),
+        ),
+      ],
+    }));
+    return { roles, checks, listings };
+  }
+}

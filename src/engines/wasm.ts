@@ -1,0 +1,79 @@
+// The Rego policy compiled to WebAssembly, evaluated in-process with opa-wasm.
+import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import type { PolicyBundle } from "../bundle/load.js";
+import { BundleError, EngineError, asError } from "../errors.js";
+import type { DecisionRequest, Grants, PolicyDecision, Settings } from "../types.js";
+import type { Engine } from "./engine.js";
+
+export const entrypoints = {
+  decision: "msq/authz/decision",
+  required: "msq/authz/required",
+  finalize: "msq/authz/finalize",
+} as const;
+
+type Entrypoint = (typeof entrypoints)[keyof typeof entrypoints];
+
+/** opa-wasm's memory grows on demand up to this many 64 KiB pages (256 MiB), then evaluation fails closed. */
+const MAX_MEMORY_PAGES = 4096;
+
+export class WasmPolicy {
+  private constructor(
+    private readonly policy: LoadedPolicy,
+    readonly revision: string,
+  ) {}
+
+  static async load(bundle: PolicyBundle, grants: Grants, settings: Settings): Promise<WasmPolicy> {
+    let policy: LoadedPolicy;
+    try {
+      policy = await loadPolicy(bundle.wasm, { initial: 32, maximum: MAX_MEMORY_PAGES });
+    } catch (thrown) {
+      throw new BundleError(`bundle ${bundle.source}: policy.wasm does not load: ${asError(thrown).message}`, {
+        cause: asError(thrown),
+      });
+    }
+    const available = Object.keys(policy.entrypoints as Record<string, number>);
+    const absent = Object.values(entrypoints).filter((entrypoint) => !available.includes(entrypoint));
+    if (absent.length > 0) {
+      throw new BundleError(`bundle ${bundle.source} lacks the entrypoints ${absent.join(", ")}`);
+    }
+    try {
+      policy.setData({ ...bundle.data, grants, settings });
+    } catch (thrown) {
+      throw new EngineError(`cannot load grants and settings into the policy: ${asError(thrown).message}`, {
+        cause: asError(thrown),
+      });
+    }
+    return new WasmPolicy(policy, bundle.manifest.revision);
+  }
+
+  evaluate<T>(entrypoint: Entrypoint, input: unknown): T {
+    let resultSet: unknown;
+    try {
+      resultSet = this.policy.evaluate(input, entrypoint);
+    } catch (thrown) {
+      throw new EngineError(`policy evaluation failed at ${entrypoint}: ${asError(thrown).message}`, {
+        cause: asError(thrown),
+      });
+    }
+    const first = Array.isArray(resultSet) ? (resultSet[0] as { result?: T } | undefined) : undefined;
+    if (first?.result === undefined) {
+      // The entrypoints have defaults, so an undefined result can only be a bug in the policy.
+      throw new EngineError(`${entrypoint} is undefined for this input`);
+    }
+    return first.result;
+  }
+}
+
+export class WasmEngine implements Engine {
+  readonly name = "wasm" as const;
+
+  constructor(private readonly policy: WasmPolicy) {}
+
+  decideSync(request: DecisionRequest): PolicyDecision {
+    return this.policy.evaluate<PolicyDecision>(entrypoints.decision, request);
+  }
+
+  decide(request: DecisionRequest): Promise<PolicyDecision> {
+    return Promise.resolve().then(() => this.decideSync(request));
+  }
+}

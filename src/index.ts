@@ -1,0 +1,18 @@
+export { MAX_REQUEST_BYTES, createDecisionPoint, type DecisionPoint, type DecisionPointOptions } from "./decision-point.js";
+export { loadBundle, defaultBundlePath, type PolicyBundle, type Manifest } from "./bundle/load.js";
+export { grantsToCasbinPolicy, createCasbinEnforcer, casbinModelPath } from "./engines/casbin.js";
+export { entrypoints } from "./engines/wasm.js";
+export { checkGrants } from "./grants.js";
+export { checkSettings, settingsFromProperties } from "./settings.js";
+export {
+  decisionSchema,
+  grantsSchema,
+  requestSchema,
+  settingsSchema,
+  validateDecision,
+  validateGrants,
+  validateRequest,
+  validateSettings,
+} from "./schemas/validate.js";
+export { BundleError, ConfigError, EngineError, MsqAuthzError } from "./errors.js";
+export type * from "./types.js";

@@ -1,0 +1,35 @@
+// Schemas are compiled once, in ajv's strict mode, when this module loads.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import decisionSchema from "./decision.schema.json" with { type: "json" };
+import grantsSchema from "./grants.schema.json" with { type: "json" };
+import requestSchema from "./request.schema.json" with { type: "json" };
+import settingsSchema from "./settings.schema.json" with { type: "json" };
+import type { Decision, DecisionRequest, Grants, Settings } from "../types.js";
+
+export { decisionSchema, grantsSchema, requestSchema, settingsSchema };
+
+// strictRequired is off only because if/then subschemas name fields that the outer schema defines.
+const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: false, allowUnionTypes: true });
+
+export const validateRequest = ajv.compile(requestSchema) as ValidateFunction<DecisionRequest>;
+export const validateGrants = ajv.compile(grantsSchema) as ValidateFunction<Grants>;
+export const validateSettings = ajv.compile(settingsSchema) as ValidateFunction<Settings>;
+export const validateDecision = ajv.compile(decisionSchema) as ValidateFunction<Decision>;
+
+/** One line per schema error: the JSON pointer of the offending value and what is wrong with it. */
+export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
+  const lines = (errors ?? []).map((error) => {
+    const at = error.instancePath === "" ? "/" : error.instancePath;
+    if (error.propertyName !== undefined) return `${at}: key '${error.propertyName}' is not allowed`;
+    if (error.keyword === "propertyNames") return `${at}: key '${String(params.propertyName)}' is not allowed`;
+    const params = error.params as Record<string, unknown>;
+    if (error.keyword === "additionalProperties") return `${at}: unknown field '${String(params.additionalProperty)}'`;
+    if (error.keyword === "required") return `${at}: missing field '${String(params.missingProperty)}'`;
+    if (error.keyword === "enum") {
+      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ");
+      return `${at}: ${error.message ?? "invalid"} (${allowed})`;
+    }
+    return `${at}: ${error.message ?? "invalid"}`;
+  });
+  return [...new Set(lines)];
+}
