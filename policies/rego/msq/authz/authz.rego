@@ -19,16 +19,25 @@ import data.msq.rules.extern
 import data.msq.rules.statements
 import data.msq.rules.tasks
 
-requirements := ((((datasource.required | extern.required) | export.required) | catalog.required) | context.required) | (tasks.required | statements.required)
+requirements := union({
+	datasource.required, extern.required, export.required, catalog.required,
+	context.required, tasks.required, statements.required,
+})
 
-outcomes := (((request.outcomes | authn.outcomes) | (extern.outcomes | export.outcomes)) | (catalog.outcomes | context.outcomes)) | (tasks.outcomes | statements.outcomes)
+outcomes := union({
+	request.outcomes, authn.outcomes, extern.outcomes, export.outcomes,
+	catalog.outcomes, context.outcomes, tasks.outcomes, statements.outcomes,
+})
 
-notes := ((authn.notes | catalog.notes) | tasks.notes) | statements.notes
+notes := union({authn.notes, catalog.notes, tasks.notes, statements.notes})
 
 # Stages 0-4 stop a request before authorization (see msq.result.outcome); 5 denies it, 6 follows it.
 blockers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage < 5])
 
-forbidders := {o | some o in outcomes; o.stage == 5}
+forbidders contains o if {
+	some o in outcomes
+	o.stage == 5
+}
 
 followers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage == 6])
 
@@ -96,6 +105,8 @@ default finalize := {
 
 finalize := result if {
 	evidence := input.evidence
+
+	# regal ignore:with-outside-test-context
 	result := build(evidence) with input as input.request
 }
 
@@ -171,11 +182,13 @@ allow_reasons(evidence) := sort(grant_reasons(evidence) | notes) if {
 	count(grant_reasons(evidence) | notes) > 0
 } else := [result.note(authn.r1, "the request needs nothing beyond an authenticated identity")]
 
+default allowed_status := 200
+
 allowed_status := statements.cancel_status if {
 	request.operation == "sql.statements.cancel"
 } else := 202 if {
 	request.operation == "sql.task.submit"
-} else := 200
+}
 
 allowed(evidence) := object.union(
 	{
@@ -196,7 +209,12 @@ filter(evidence) := {"filter": object.union(
 	visible_tasks(patterns),
 )} if {
 	request.operation == "tasks.list"
-	patterns := sort({p | some listing in evidence.listings; listing.type == "DATASOURCE"; listing.action == "READ"; some p in listing.patterns})
+	patterns := sort({pattern |
+		some listing in evidence.listings
+		listing.type == "DATASOURCE"
+		listing.action == "READ"
+		some pattern in listing.patterns
+	})
 } else := {}
 
 visible_tasks(patterns) := {"taskIds": [task.id |

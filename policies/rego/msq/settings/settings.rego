@@ -8,13 +8,15 @@ package msq.settings
 # Druid 35 is the newest release the rules are checked against (MSQ moved into core there).
 default_version_string := "35.0.0"
 
-raw := data.settings if is_object(data.settings)
+default raw := {}
 
-else := {}
+raw := data.settings if is_object(data.settings)
 
 version_string := object.get(raw, "druidVersion", default_version_string)
 
 # "35.0.0" -> 35, "36.0.0-SNAPSHOT" -> 36; "0.23.0" -> 0.23 so that pre-24 releases sort below 24.
+default version := 0
+
 version := major if {
 	parts := split(split(version_string, "-")[0], ".")
 	major := to_number(parts[0])

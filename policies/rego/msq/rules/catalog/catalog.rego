@@ -43,9 +43,10 @@ notes contains result.note(f3, sprintf("sys.%s needs no permission; Druid filter
 	some name in reads_of("SYSTEM_TABLE")
 }
 
-notes contains result.note(f3, sprintf("INFORMATION_SCHEMA.%s needs no permission; Druid filters its rows", [name])) if {
+notes contains result.note(f3, detail) if {
 	request.analyzes_statement
 	some name in reads_of("INFORMATION_SCHEMA")
+	detail := sprintf("INFORMATION_SCHEMA.%s needs no permission; Druid filters its rows", [name])
 }
 
 notes contains result.note(f3, sprintf("lookup '%s' needs no permission", [name])) if {

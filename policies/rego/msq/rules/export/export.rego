@@ -18,22 +18,22 @@ destinations := {"s3", "google", "local"}
 #   id: F2
 f2 := rego.metadata.rule()
 
-exports if request.statement_type == "EXPORT"
+is_export if request.statement_type == "EXPORT"
 
 required contains result.require(f2, "EXTERNAL", request.statement.exportDestination, "WRITE") if {
 	request.analyzes_statement
-	exports
+	is_export
 	request.statement.exportDestination in destinations
 }
 
 outcomes contains result.outcome(f2, 3, 400, "invalid_sql", detail) if {
-	exports
+	is_export
 	not settings.at_least(29)
 	detail := sprintf("Druid %s cannot export: INSERT INTO EXTERN arrived in Druid 29", [settings.version_string])
 }
 
 outcomes contains result.outcome(f2, 3, 400, "invalid_sql", detail) if {
-	exports
+	is_export
 	is_string(request.statement.exportDestination)
 	not request.statement.exportDestination in destinations
 	detail := sprintf("unknown export destination '%s' (s3, google or local)", [request.statement.exportDestination])

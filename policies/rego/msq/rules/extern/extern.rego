@@ -45,18 +45,18 @@ r5 := rego.metadata.rule()
 #   id: F1
 f1 := rego.metadata.rule()
 
-external_types := {type | some type in request.external}
+input_types := {type | some type in request.external}
 
 required contains result.require(r4, "EXTERNAL", "EXTERNAL", "READ") if {
 	request.analyzes_statement
-	count(external_types) > 0
+	count(input_types) > 0
 	not settings.input_source_security
 }
 
 required contains result.require(f1, "EXTERNAL", type, "READ") if {
 	request.analyzes_statement
 	settings.input_source_security
-	some type in external_types
+	some type in input_types
 	type in secured_types
 }
 
@@ -84,21 +84,22 @@ required contains result.require(f1, "EXTERNAL", function_types[function.name], 
 outcomes contains result.outcome(f1, 3, 500, "unsupported_input_source", detail) if {
 	request.analyzes_statement
 	settings.input_source_security
-	some type in external_types
+	some type in input_types
 	type in unsupported_types
 	detail := sprintf("input source '%s' does not support input source based security; Druid fails the query", [type])
 }
 
 outcomes contains result.outcome(r4, 3, 400, "invalid_sql", detail) if {
 	request.analyzes_statement
-	some type in external_types
+	some type in input_types
 	not type in secured_types
 	not type in unsupported_types
 	detail := sprintf("unknown input source type '%s'", [type])
 }
 
-outcomes contains result.outcome(r5, 3, 400, "invalid_sql", sprintf("unknown table function '%s'", [function.name])) if {
+outcomes contains result.outcome(r5, 3, 400, "invalid_sql", detail) if {
 	request.analyzes_statement
 	some function in request.table_functions
-	not function_types[function.name]
+	not object.get(function_types, function.name, null)
+	detail := sprintf("unknown table function '%s'", [function.name])
 }

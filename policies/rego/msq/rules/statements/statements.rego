@@ -21,10 +21,49 @@ finished_states := {"SUCCESS", "FAILED"}
 #   id: F6
 f6 := rego.metadata.rule()
 
-statements_endpoint if startswith(request.operation, "sql.statements.")
+on_endpoint if startswith(request.operation, "sql.statements.")
+
+msq_task if object.get(request.task, "type", "query_controller") == "query_controller"
+
+known if {
+	request.task_found
+	msq_task
+}
+
+owner if {
+	request.authenticated
+	request.user == request.task.user
+}
+
+default action := "READ"
+
+action := "WRITE" if request.operation == "sql.statements.cancel"
+
+# Druid 28 answers an unknown query with 404; Druid 27 let the Overlord's error through as a 500.
+default unknown_status := 500
+
+unknown_status := 404 if settings.at_least(28)
+
+# Cancelling a finished query is a no-op that Druid answers with 200; a running one is accepted with 202.
+default cancel_status := 202
+
+cancel_status := 200 if object.get(request.task, "status", "RUNNING") in finished_states
+
+required contains result.require(f6, "STATE", "STATE", action) if {
+	request.operation in by_id
+	known
+	not owner
+	settings.at_least(28)
+}
+
+notes contains result.note(f6, sprintf("'%s' owns the query", [request.user])) if {
+	request.operation in by_id
+	known
+	owner
+}
 
 outcomes contains result.outcome(f6, 2, 404, "not_found", detail) if {
-	statements_endpoint
+	on_endpoint
 	not settings.at_least(27)
 	detail := sprintf("Druid %s has no statements API (it arrived in Druid 27)", [settings.version_string])
 }
@@ -40,36 +79,16 @@ outcomes contains result.outcome(f6, 3, 400, "invalid_request", detail) if {
 	request.operation == "sql.statements.submit"
 	upper(sprintf("%v", [object.get(request.context, "selectDestination", "")])) == "DURABLESTORAGE"
 	not settings.durable_storage
-	detail := "selectDestination=durableStorage needs durable storage on the Broker (druid.msq.intermediate.storage.enable)"
+	detail := concat(" ", [
+		"selectDestination=durableStorage needs durable storage on the Broker",
+		"(druid.msq.intermediate.storage.enable)",
+	])
 }
 
-msq_task if object.get(request.task, "type", "query_controller") == "query_controller"
-
-outcomes contains result.outcome(f6, 4, 404, "not_found", detail) if {
+outcomes contains result.outcome(f6, 4, unknown_status, "not_found", detail) if {
 	request.operation in by_id
 	not known
 	detail := sprintf("Query [%v] was not found", [object.get(request.task, "id", "")])
-}
-
-known if {
-	request.task_found
-	msq_task
-}
-
-owner if {
-	request.authenticated
-	request.user == request.task.user
-}
-
-action := "WRITE" if request.operation == "sql.statements.cancel"
-
-else := "READ"
-
-required contains result.require(f6, "STATE", "STATE", action) if {
-	request.operation in by_id
-	known
-	not owner
-	settings.at_least(28)
 }
 
 outcomes contains result.outcome(f6, 5, 403, "forbidden", detail) if {
@@ -80,12 +99,6 @@ outcomes contains result.outcome(f6, 5, 403, "forbidden", detail) if {
 	detail := sprintf("Druid %s lets only the query's owner '%v' use it", [settings.version_string, request.task.user])
 }
 
-notes contains result.note(f6, sprintf("'%s' owns the query", [request.user])) if {
-	request.operation in by_id
-	known
-	owner
-}
-
 outcomes contains result.outcome(f6, 6, 400, "invalid_request", detail) if {
 	request.operation == "sql.statements.results"
 	known
@@ -93,8 +106,3 @@ outcomes contains result.outcome(f6, 6, 400, "invalid_request", detail) if {
 	state != "SUCCESS"
 	detail := sprintf("results are available once the query succeeds; it is %v", [state])
 }
-
-# Cancelling a finished query is a no-op that Druid answers with 200; a running one is accepted with 202.
-cancel_status := 200 if object.get(request.task, "status", "RUNNING") in finished_states
-
-else := 202

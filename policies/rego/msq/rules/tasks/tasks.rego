@@ -57,9 +57,9 @@ interacts if request.operation in interactions
 
 datasource := request.task.datasource
 
-action := settings.cancel_action if request.operation == "task.cancel"
+default action := "READ"
 
-else := "READ"
+action := settings.cancel_action if request.operation == "task.cancel"
 
 # Which rule speaks for the check: the seed rules name READ on the output datasource or the SELECT stub; the
 # WRITE that Druid's code checks for cancel, and the export stub, come from F5.
@@ -71,17 +71,6 @@ else := f5 if datasource == export_datasource
 
 else := r7
 
-required contains result.require(rule, "DATASOURCE", datasource, action) if {
-	interacts
-	request.task_found
-}
-
-outcomes contains result.outcome(f5, 4, 404, "not_found", detail) if {
-	interacts
-	not request.task_found
-	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])
-}
-
 # Since Druid 29 the Overlord checks the task's destination resource; before, WRITE on the task's datasource,
 # which is the same resource for INSERT, REPLACE and SELECT.
 destination := ["EXTERNAL", request.statement.exportDestination] if {
@@ -90,13 +79,14 @@ destination := ["EXTERNAL", request.statement.exportDestination] if {
 	request.ingests
 } else := ["DATASOURCE", select_datasource]
 
+required contains result.require(rule, "DATASOURCE", datasource, action) if {
+	interacts
+	request.task_found
+}
+
 required contains result.require(r6, destination[0], destination[1], "WRITE") if {
 	request.operation == "task.submit"
 	request.statement_type in request.statement_types
-}
-
-notes contains result.note(r6, "the Overlord does not check what a posted task reads, only its destination") if {
-	request.operation == "task.submit"
 }
 
 required contains result.require(f7, "DATASOURCE", input.datasource, "READ") if {
@@ -106,9 +96,19 @@ required contains result.require(f7, "DATASOURCE", input.datasource, "READ") if 
 
 required contains result.require(f7, "STATE", "STATE", "WRITE") if request.operation == "tasks.status.bulk"
 
-# Grant listings the decision needs besides its checks: the patterns that filter a task list.
-listings contains {"type": "DATASOURCE", "action": "READ"} if request.operation == "tasks.list"
+notes contains result.note(r6, "the Overlord does not check what a posted task reads, only its destination") if {
+	request.operation == "task.submit"
+}
 
 notes contains result.note(f7, "the task list is filtered to datasources the caller can READ") if {
 	request.operation == "tasks.list"
 }
+
+outcomes contains result.outcome(f5, 4, 404, "not_found", detail) if {
+	interacts
+	not request.task_found
+	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])
+}
+
+# Grant listings the decision needs besides its checks: the patterns that filter a task list.
+listings contains {"type": "DATASOURCE", "action": "READ"} if request.operation == "tasks.list"

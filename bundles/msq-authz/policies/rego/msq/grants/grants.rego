@@ -8,13 +8,13 @@
 #   id: F8
 package msq.grants
 
+default users := {}
+
 users := data.grants.users if is_object(data.grants.users)
 
-else := {}
+default roles_by_name := {}
 
 roles_by_name := data.grants.roles if is_object(data.grants.roles)
-
-else := {}
 
 roles_of(user) := sort({role | some role in object.get(object.get(users, user, {}), "roles", [])})
 

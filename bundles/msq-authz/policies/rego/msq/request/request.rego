@@ -42,13 +42,13 @@ task := object.get(input, "task", {})
 
 task_found if is_string(task.datasource)
 
+default identity := {}
+
 identity := object.get(input, "identity", {}) if is_object(input)
 
-else := {}
+default user := ""
 
 user := object.get(identity, "user", "") if is_object(identity)
-
-else := ""
 
 authenticated if identity.authenticated == true
 
@@ -60,50 +60,52 @@ input_rule := rego.metadata.rule()
 
 invalid(detail) := result.outcome(input_rule, 0, 400, "invalid_request", detail)
 
+default field(_, _) := null
+
+field(value, key) := object.get(value, key, null) if is_object(value)
+
 outcomes contains invalid("the request must be a JSON object") if not is_object(input)
 
-outcomes contains invalid(sprintf("unknown operation %v", [input.operation])) if {
+outcomes contains invalid(sprintf("unknown operation %v", [field(input, "operation")])) if {
 	is_object(input)
-	not operation in operations
+	not field(input, "operation") in operations
 }
 
 outcomes contains invalid("identity.authenticated must be a boolean") if {
 	is_object(input)
-	not is_boolean(input.identity.authenticated)
+	not is_boolean(field(identity, "authenticated"))
 }
 
 outcomes contains invalid("identity.user must be a string for an authenticated identity") if {
 	authenticated
-	not is_string(user)
+	not is_string(field(identity, "user"))
 }
 
 outcomes contains invalid(sprintf("%s needs a statement (raw SQL is analyzed into one first)", [operation])) if {
 	operation in {"sql.task.submit", "sql.statements.submit", "task.submit"}
-	not is_object(input.statement)
+	not is_object(field(input, "statement"))
 }
 
-outcomes contains invalid(sprintf("statement.type must be one of SELECT, INSERT, REPLACE, EXPORT, not %v", [statement.type])) if {
-	is_object(input.statement)
-	not statement_type in statement_types
+outcomes contains invalid(sprintf("statement.type must be one of SELECT, INSERT, REPLACE, EXPORT, not %v", [type])) if {
+	is_object(field(input, "statement"))
+	type := field(statement, "type")
+	not type in statement_types
 }
 
 outcomes contains invalid(sprintf("a %s statement needs a target datasource", [statement_type])) if {
 	ingests
-	not is_string(statement.target)
+	not is_string(field(statement, "target"))
 }
 
 outcomes contains invalid("an EXPORT statement needs an exportDestination") if {
 	statement_type == "EXPORT"
-	not is_string(statement.exportDestination)
+	not is_string(field(statement, "exportDestination"))
 }
 
 outcomes contains invalid(sprintf("%s needs a task", [operation])) if {
-	startswith(operation, "task.")
-	operation != "task.submit"
-	not is_object(input.task)
-}
-
-outcomes contains invalid(sprintf("%s needs a task", [operation])) if {
-	operation in {"sql.statements.get", "sql.statements.results", "sql.statements.cancel"}
-	not is_object(input.task)
+	operation in {
+		"task.status", "task.payload", "task.reports", "task.log", "task.cancel",
+		"sql.statements.get", "sql.statements.results", "sql.statements.cancel",
+	}
+	not is_object(field(input, "task"))
 }

@@ -7,11 +7,13 @@ package msq.settings
 
 default_version_string := "35.0.0"
 
+default raw := {}
+
 raw := data.settings if is_object(data.settings)
 
-else := {}
-
 version_string := object.get(raw, "druidVersion", default_version_string)
+
+default version := 0
 
 version := major if {
 	parts := split(split(version_string, "-")[0], ".")

@@ -33,9 +33,9 @@ merged_keys := (user_keys | settings.default_context_keys) | statements_keys if 
 	not settings.at_least(35)
 } else := user_keys
 
-statements_keys := {"__resultFormat"} if request.operation == "sql.statements.submit"
+default statements_keys := set()
 
-else := set()
+statements_keys := {"__resultFormat"} if request.operation == "sql.statements.submit"
 
 candidate_keys := (merged_keys - allowed_keys) - settings.unsecured_context_keys
 

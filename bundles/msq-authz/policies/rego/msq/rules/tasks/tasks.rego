@@ -57,9 +57,9 @@ interacts if request.operation in interactions
 
 datasource := request.task.datasource
 
-action := settings.cancel_action if request.operation == "task.cancel"
+default action := "READ"
 
-else := "READ"
+action := settings.cancel_action if request.operation == "task.cancel"
 
 rule := f5 if action == "WRITE"
 
@@ -69,30 +69,20 @@ else := f5 if datasource == export_datasource
 
 else := r7
 
-required contains result.require(rule, "DATASOURCE", datasource, action) if {
-	interacts
-	request.task_found
-}
-
-outcomes contains result.outcome(f5, 4, 404, "not_found", detail) if {
-	interacts
-	not request.task_found
-	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])
-}
-
 destination := ["EXTERNAL", request.statement.exportDestination] if {
 	request.statement_type == "EXPORT"
 } else := ["DATASOURCE", request.statement.target] if {
 	request.ingests
 } else := ["DATASOURCE", select_datasource]
 
+required contains result.require(rule, "DATASOURCE", datasource, action) if {
+	interacts
+	request.task_found
+}
+
 required contains result.require(r6, destination[0], destination[1], "WRITE") if {
 	request.operation == "task.submit"
 	request.statement_type in request.statement_types
-}
-
-notes contains result.note(r6, "the Overlord does not check what a posted task reads, only its destination") if {
-	request.operation == "task.submit"
 }
 
 required contains result.require(f7, "DATASOURCE", input.datasource, "READ") if {
@@ -102,8 +92,18 @@ required contains result.require(f7, "DATASOURCE", input.datasource, "READ") if 
 
 required contains result.require(f7, "STATE", "STATE", "WRITE") if request.operation == "tasks.status.bulk"
 
-listings contains {"type": "DATASOURCE", "action": "READ"} if request.operation == "tasks.list"
+notes contains result.note(r6, "the Overlord does not check what a posted task reads, only its destination") if {
+	request.operation == "task.submit"
+}
 
 notes contains result.note(f7, "the task list is filtered to datasources the caller can READ") if {
 	request.operation == "tasks.list"
 }
+
+outcomes contains result.outcome(f5, 4, 404, "not_found", detail) if {
+	interacts
+	not request.task_found
+	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])
+}
+
+listings contains {"type": "DATASOURCE", "action": "READ"} if request.operation == "tasks.list"
