@@ -3,8 +3,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { gunzipSync } from "node:zlib";
 import { extract } from "tar-stream";
 import { BundleError } from "../errors.js";
 
@@ -26,7 +25,7 @@ export interface PolicyBundle {
 export const defaultBundlePath = fileURLToPath(new URL("../../bundles/msq-authz", import.meta.url));
 
 const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
-const MAX_FILE_BYTES = 128 * 1024 * 1024;
+const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
 
 export async function loadBundle(path: string = defaultBundlePath): Promise<PolicyBundle> {
   let files: Map<string, Buffer>;
@@ -50,18 +49,20 @@ async function readDirectory(path: string): Promise<Map<string, Buffer>> {
 async function readArchive(path: string): Promise<Map<string, Buffer>> {
   const archive = await readFile(path);
   if (archive.length > MAX_ARCHIVE_BYTES) throw new BundleError(`bundle ${path} is larger than ${MAX_ARCHIVE_BYTES} bytes`);
+  let tarball: Buffer;
+  try {
+    // The output bound stops a small archive that unpacks to gigabytes.
+    tarball = gunzipSync(archive, { maxOutputLength: MAX_UNPACKED_BYTES });
+  } catch (cause) {
+    throw new BundleError(`bundle ${path} is not a gzip archive within ${MAX_UNPACKED_BYTES} bytes unpacked`, { cause });
+  }
   const files = new Map<string, Buffer>();
   const tar = extract();
-  Readable.from(archive).pipe(createGunzip()).pipe(tar);
-  let total = 0;
+  tar.end(tarball);
   for await (const entry of tar) {
     const chunks: Buffer[] = [];
-    for await (const chunk of entry as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > MAX_FILE_BYTES) throw new BundleError(`bundle ${path} unpacks to more than ${MAX_FILE_BYTES} bytes`);
-      chunks.push(chunk);
-    }
-    if (entry.header.type === "file") files.set(entry.header.name.replace(/^\/+/u, ""), Buffer.concat(chunks));
+    for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
+    if (entry.header.type === "file") files.set(entry.header.name.replace(/^(\.?\/)+/u, ""), Buffer.concat(chunks));
   }
   return files;
 }

@@ -18,18 +18,38 @@ export const validateDecision = ajv.compile(decisionSchema) as ValidateFunction<
 
 /** One line per schema error: the JSON pointer of the offending value and what is wrong with it. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
-  const lines = (errors ?? []).map((error) => {
-    const at = error.instancePath === "" ? "/" : error.instancePath;
-    if (error.propertyName !== undefined) return `${at}: key '${error.propertyName}' is not allowed`;
-    if (error.keyword === "propertyNames") return `${at}: key '${String(params.propertyName)}' is not allowed`;
-    const params = error.params as Record<string, unknown>;
-    if (error.keyword === "additionalProperties") return `${at}: unknown field '${String(params.additionalProperty)}'`;
-    if (error.keyword === "required") return `${at}: missing field '${String(params.missingProperty)}'`;
-    if (error.keyword === "enum") {
+  const all = errors ?? [];
+  // An anyOf reports each branch's failure, then its own: say once which fields would do.
+  const branch = (error: ErrorObject): boolean => error.keyword === "required" && error.schemaPath.includes("/anyOf/");
+  const lines = all.filter((error) => !branch(error)).map((error) => {
+    const alternatives = all.filter((other) => branch(other) && other.instancePath === error.instancePath);
+    if (error.keyword === "anyOf" && alternatives.length > 0) {
+      const fields = alternatives.map((other) => `'${String(other.params.missingProperty)}'`).join(" or ");
+      return `${pointer(error)}: missing field ${fields}`;
+    }
+    return describeError(error);
+  });
+  return [...new Set(lines)];
+}
+
+const pointer = (error: ErrorObject): string => (error.instancePath === "" ? "/" : error.instancePath);
+
+function describeError(error: ErrorObject): string {
+  const at = pointer(error);
+  const params = error.params as Record<string, unknown>;
+  if (error.propertyName !== undefined) return `${at}: key '${error.propertyName}' is not allowed`;
+  switch (error.keyword) {
+    case "propertyNames":
+      return `${at}: key '${String(params.propertyName)}' is not allowed`;
+    case "additionalProperties":
+      return `${at}: unknown field '${String(params.additionalProperty)}'`;
+    case "required":
+      return `${at}: missing field '${String(params.missingProperty)}'`;
+    case "enum": {
       const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ");
       return `${at}: ${error.message ?? "invalid"} (${allowed})`;
     }
-    return `${at}: ${error.message ?? "invalid"}`;
-  });
-  return [...new Set(lines)];
+    default:
+      return `${at}: ${error.message ?? "invalid"}`;
+  }
 }

@@ -1,0 +1,100 @@
+// Malformed requests are a 400 decision naming the field, from both engines: never an allow, never a throw.
+import { describe, expect, it } from "vitest";
+import { MAX_REQUEST_BYTES } from "../src/decision-point.js";
+import { engines, pointFor } from "./support.js";
+
+const alice = { authenticated: true, user: "alice" };
+const select = { type: "SELECT", reads: [{ type: "DATASOURCE", name: "wiki" }] };
+const grants = {
+  users: { alice: { roles: ["all"] } },
+  roles: { all: { permissions: [{ resource: { name: ".*", type: "DATASOURCE" }, action: "READ" }] } },
+};
+
+const invalid: [string, unknown, string[]][] = [
+  ["a JSON array", [1, 2], ["/: must be object"]],
+  ["a string", "sql.task.submit", ["/: must be object"]],
+  ["null", null, ["/: must be object"]],
+  ["no identity", { operation: "sql.task.enabled" }, ["/: missing field 'identity'"]],
+  ["an unknown operation", { identity: alice, operation: "sql.drop" }, [
+    '/operation: must be equal to one of the allowed values ("sql.task.submit", "sql.task.enabled", ' +
+      '"sql.statements.submit", "sql.statements.get", "sql.statements.results", "sql.statements.cancel", ' +
+      '"task.status", "task.payload", "task.reports", "task.log", "task.cancel", "task.submit", "tasks.list", ' +
+      '"tasks.status.bulk")',
+  ]],
+  ["an unknown top-level field", { identity: alice, operation: "sql.task.enabled", admin: true }, ["/: unknown field 'admin'"]],
+  ["an unknown statement field", { identity: alice, operation: "sql.task.submit", statement: { ...select, as: "x" } }, [
+    "/statement: unknown field 'as'",
+  ]],
+  ["a __proto__ key at the top", JSON.parse('{"identity":{"authenticated":true,"user":"alice"},"operation":"sql.task.enabled","__proto__":{"allow":true}}'), [
+    "/: unknown field '__proto__'",
+  ]],
+  ["a __proto__ context key", JSON.parse('{"identity":{"authenticated":true,"user":"alice"},"operation":"sql.task.submit","statement":{"type":"SELECT"},"context":{"__proto__":{"allow":true}}}'), [
+    "/context: key '__proto__' is not allowed",
+  ]],
+  ["a constructor SET key", { identity: alice, operation: "sql.task.submit", statement: { type: "SELECT", set: { constructor: 1 } } }, [
+    "/statement/set: key 'constructor' is not allowed",
+  ]],
+  ["authenticated as a string", { identity: { authenticated: "true", user: "alice" }, operation: "sql.task.enabled" }, [
+    "/identity/authenticated: must be boolean",
+  ]],
+  ["an authenticated identity without a user", { identity: { authenticated: true }, operation: "sql.task.enabled" }, [
+    "/identity: missing field 'user'",
+  ]],
+  ["reads as an object", { identity: alice, operation: "sql.task.submit", statement: { type: "SELECT", reads: { name: "wiki" } } }, [
+    "/statement/reads: must be array",
+  ]],
+  ["a read of an unknown type", { identity: alice, operation: "sql.task.submit", statement: { type: "SELECT", reads: [{ type: "TABLE", name: "wiki" }] } }, [
+    '/statement/reads/0/type: must be equal to one of the allowed values ("DATASOURCE", "VIEW", "SYSTEM_TABLE", "INFORMATION_SCHEMA", "LOOKUP")',
+  ]],
+  ["INSERT without a target", { identity: alice, operation: "sql.task.submit", statement: { type: "INSERT" } }, [
+    "/statement: missing field 'target'",
+  ]],
+  ["EXPORT without a destination", { identity: alice, operation: "sql.task.submit", statement: { type: "EXPORT" } }, [
+    "/statement: missing field 'exportDestination'",
+  ]],
+  ["a submission without a statement", { identity: alice, operation: "sql.task.submit" }, ["/: missing field 'statement' or 'sql'"]],
+  ["a task operation without a task", { identity: alice, operation: "task.status" }, ["/: missing field 'task'"]],
+  ["an empty datasource name", { identity: alice, operation: "tasks.list", datasource: "" }, [
+    "/datasource: must NOT have fewer than 1 characters",
+  ]],
+  ["a very long name", { identity: alice, operation: "tasks.list", datasource: "x".repeat(1025) }, [
+    "/datasource: must NOT have more than 1024 characters",
+  ]],
+  ["a task status Druid does not have", { identity: alice, operation: "task.status", task: { id: "t", datasource: "wiki", status: "DONE" } }, [
+    '/task/status: must be equal to one of the allowed values ("ACCEPTED", "PENDING", "WAITING", "RUNNING", "SUCCESS", "FAILED")',
+  ]],
+  ["raw SQL without a statement", { identity: alice, operation: "sql.task.submit", sql: "SELECT * FROM wiki" }, [
+    "/sql: raw SQL is not analyzed by this version of msq-authz; pass a pre-analyzed 'statement'",
+  ]],
+];
+
+describe.each(engines)("invalid requests (%s engine)", (engine) => {
+  it.each(invalid)("%s is a 400 naming the field", async (_, request, details) => {
+    const point = await pointFor(engine, grants);
+    expect(await point.decide(request)).toEqual({
+      allow: false,
+      status: 400,
+      code: "invalid_request",
+      required: [],
+      missing: [],
+      matched: [],
+      reasons: details.map((detail) => `INPUT (Request shape): ${detail}`),
+      engine,
+      revision: point.revision,
+    });
+  });
+
+  it.each([
+    ["text that is not JSON", '{"identity": ', "/: not JSON: Unexpected end of JSON input"],
+    ["an empty line", "", "/: not JSON: Unexpected end of JSON input"],
+    ["a request over the size limit", `{"sql": "${"x".repeat(MAX_REQUEST_BYTES)}"}`, `/: the request is larger than ${MAX_REQUEST_BYTES} bytes`],
+  ])("%s is a 400", async (_, text, detail) => {
+    const point = await pointFor(engine, grants);
+    expect(await point.decideJson(text)).toMatchObject({
+      allow: false,
+      status: 400,
+      code: "invalid_request",
+      reasons: [`INPUT (Request shape): ${detail}`],
+    });
+  });
+});
