@@ -16,6 +16,8 @@ operations := {
 
 statement_types := {"SELECT", "INSERT", "REPLACE", "EXPORT"}
 
+read_types := {"DATASOURCE", "VIEW", "SYSTEM_TABLE", "INFORMATION_SCHEMA", "LOOKUP"}
+
 operation := input.operation
 
 # Operations whose SQL Druid analyzes into resource actions.
@@ -62,7 +64,7 @@ authenticated if identity.authenticated == true
 #   id: INPUT
 input_rule := rego.metadata.rule()
 
-invalid(detail) := result.outcome(input_rule, 0, 400, "invalid_request", detail)
+invalid(detail) := result.outcome(input_rule, "input", 400, "invalid_request", detail)
 
 # Negated builtins are undefined, not false, on an undefined argument, so every check reads through `field`.
 default field(_, _) := null
@@ -113,4 +115,46 @@ outcomes contains invalid(sprintf("%s needs a task", [operation])) if {
 		"sql.statements.get", "sql.statements.results", "sql.statements.cancel",
 	}
 	not is_object(field(input, "task"))
+}
+
+outcomes contains invalid(sprintf("%s must be an object", [name])) if {
+	some name, value in {"context": field(input, "context"), "statement.set": field(field(input, "statement"), "set")}
+	value != null
+	not is_object(value)
+}
+
+outcomes contains invalid(sprintf("statement.%s must be an array", [key])) if {
+	some key in ["reads", "external", "tableFunctions"]
+	value := field(field(input, "statement"), key)
+	value != null
+	not is_array(value)
+}
+
+outcomes contains invalid(sprintf("statement.reads[%d] must be {type, name} with a type in %v", [i, read_types])) if {
+	some i, read in array_field(field(input, "statement"), "reads")
+	not valid_read(read)
+}
+
+outcomes contains invalid(sprintf("statement.external[%d] must be an input source type name", [i])) if {
+	some i, type in array_field(field(input, "statement"), "external")
+	not is_string(type)
+}
+
+outcomes contains invalid(sprintf("statement.tableFunctions[%d] must be {name, extend}", [i])) if {
+	some i, function in array_field(field(input, "statement"), "tableFunctions")
+	not valid_function(function)
+}
+
+default array_field(_, _) := []
+
+array_field(value, key) := field(value, key) if is_array(field(value, key))
+
+valid_read(read) if {
+	read.type in read_types
+	is_string(read.name)
+}
+
+valid_function(function) if {
+	is_string(function.name)
+	is_boolean(object.get(function, "extend", false))
 }

@@ -14,11 +14,18 @@ require(rule, type, name, action) := {
 	"action": action,
 }
 
-# An answer that stops the request before or after authorization. Stages follow Druid's order of checks:
-# 1 authentication, 2 endpoint exists, 3 request and SQL validation, 4 task lookup, 6 after authorization.
+# Druid's order of checks (druid-semantics.md §1.1): when several outcomes apply, the earliest stage answers.
+# The statements API checks its context before it parses; the SQL engine checks reserved context keys after
+# parsing and before validation, which collects the resources; the task lookup comes before any permission check.
+stages := {
+	"input": 0, "authentication": 1, "endpoint": 2, "request": 3, "parse": 3.1,
+	"engine_context": 3.2, "validation": 3.3, "lookup": 4, "authorization": 5, "planning": 6,
+}
+
+# An answer that stops the request before or after authorization, at the named stage.
 outcome(rule, stage, status, code, detail) := {
 	"rule": rule.custom.id,
-	"stage": stage,
+	"stage": stages[stage],
 	"status": status,
 	"code": code,
 	"reason": sprintf("%s (%s): %s", [rule.custom.id, rule.title, detail]),

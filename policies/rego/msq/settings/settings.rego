@@ -12,7 +12,7 @@ default raw := {}
 
 raw := data.settings if is_object(data.settings)
 
-version_string := object.get(raw, "druidVersion", default_version_string)
+version_string := sprintf("%v", [object.get(raw, "druidVersion", default_version_string)])
 
 # "35.0.0" -> 35, "36.0.0-SNAPSHOT" -> 36; "0.23.0" -> 0.23 so that pre-24 releases sort below 24.
 default version := 0
@@ -30,7 +30,16 @@ enabled(key) if raw[key] == true
 
 enabled(key) if lower(raw[key]) == "true"
 
-list(key) := object.get(raw, key, [])
+# A list is a JSON array, or the JSON text of one, as a runtime.properties file holds it.
+default list(_) := []
+
+list(key) := raw[key] if is_array(raw[key])
+
+list(key) := json.unmarshal(raw[key]) if {
+	is_string(raw[key])
+	json.is_valid(raw[key])
+	is_array(json.unmarshal(raw[key]))
+}
 
 input_source_security if {
 	enabled("druid.auth.enableInputSourceSecurity")
@@ -42,7 +51,9 @@ authorize_context if enabled("druid.auth.authorizeQueryContextParams")
 unsecured_context_keys := {k | some k in list("druid.auth.unsecuredContextKeys")}
 
 # Druid distinguishes "not set" (check every key) from an empty set (check none).
-secured_context_keys := {k | some k in raw["druid.auth.securedContextKeys"]}
+restricts_context_keys if raw["druid.auth.securedContextKeys"]
+
+secured_context_keys := {k | some k in list("druid.auth.securedContextKeys")}
 
 authorize_system_tables if enabled("druid.sql.planner.authorizeSystemTablesDirectly")
 
@@ -66,7 +77,7 @@ msq_loaded if at_least(35)
 
 msq_loaded if not raw["druid.extensions.loadList"]
 
-msq_loaded if "druid-multi-stage-query" in raw["druid.extensions.loadList"]
+msq_loaded if "druid-multi-stage-query" in list("druid.extensions.loadList")
 
 # The doc-literal variant of R7/R8 checks READ for cancel; Druid's code checks WRITE.
 cancel_action := upper(object.get(raw, "msqAuthz.taskCancelRequires", "WRITE"))

@@ -15,12 +15,13 @@ import data.msq.settings
 #   id: R1
 r1 := rego.metadata.rule()
 
-outcomes contains result.outcome(r1, 1, 401, "unauthenticated", "the request carries no authenticated identity") if {
+outcomes contains result.outcome(r1, "authentication", 401, "unauthenticated", detail) if {
 	is_object(input)
 	not request.authenticated
+	detail := "the request carries no authenticated identity"
 }
 
-outcomes contains result.outcome(r1, 2, 404, "msq_not_loaded", detail) if {
+outcomes contains result.outcome(r1, "endpoint", 404, "msq_not_loaded", detail) if {
 	request.msq_endpoint
 	not settings.msq_loaded
 	detail := sprintf(
@@ -30,7 +31,7 @@ outcomes contains result.outcome(r1, 2, 404, "msq_not_loaded", detail) if {
 }
 
 # The Overlord cannot even read a query_controller task without the extension: Jackson rejects the type.
-outcomes contains result.outcome(r1, 3, 400, "msq_not_loaded", detail) if {
+outcomes contains result.outcome(r1, "request", 400, "msq_not_loaded", detail) if {
 	request.operation == "task.submit"
 	not settings.msq_loaded
 	detail := "the Overlord cannot read a query_controller task: druid-multi-stage-query is not loaded"

@@ -44,7 +44,7 @@ statements_keys := {"__resultFormat"} if request.operation == "sql.statements.su
 candidate_keys := (merged_keys - allowed_keys) - settings.unsecured_context_keys
 
 checked_keys := candidate_keys & settings.secured_context_keys if {
-	is_array(settings.raw["druid.auth.securedContextKeys"])
+	settings.restricts_context_keys
 } else := candidate_keys
 
 required contains result.require(f4, "QUERY_CONTEXT", key, "WRITE") if {
@@ -53,7 +53,7 @@ required contains result.require(f4, "QUERY_CONTEXT", key, "WRITE") if {
 	some key in checked_keys
 }
 
-outcomes contains result.outcome(f4, 3, 400, "invalid_sql", detail) if {
+outcomes contains result.outcome(f4, "engine_context", 400, "invalid_sql", detail) if {
 	request.analyzes_statement
 	some key in user_keys
 	key in reserved_keys

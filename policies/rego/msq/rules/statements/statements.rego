@@ -62,20 +62,20 @@ notes contains result.note(f6, sprintf("'%s' owns the query", [request.user])) i
 	owner
 }
 
-outcomes contains result.outcome(f6, 2, 404, "not_found", detail) if {
+outcomes contains result.outcome(f6, "endpoint", 404, "not_found", detail) if {
 	on_endpoint
 	not settings.at_least(27)
 	detail := sprintf("Druid %s has no statements API (it arrived in Druid 27)", [settings.version_string])
 }
 
-outcomes contains result.outcome(f6, 3, 400, "invalid_request", detail) if {
+outcomes contains result.outcome(f6, "request", 400, "invalid_request", detail) if {
 	request.operation == "sql.statements.submit"
 	mode := object.get(request.context, "executionMode", "")
 	not upper(sprintf("%v", [mode])) == "ASYNC"
 	detail := sprintf("the statements API runs only executionMode=ASYNC, not %v", [mode])
 }
 
-outcomes contains result.outcome(f6, 3, 400, "invalid_request", detail) if {
+outcomes contains result.outcome(f6, "request", 400, "invalid_request", detail) if {
 	request.operation == "sql.statements.submit"
 	upper(sprintf("%v", [object.get(request.context, "selectDestination", "")])) == "DURABLESTORAGE"
 	not settings.durable_storage
@@ -85,13 +85,13 @@ outcomes contains result.outcome(f6, 3, 400, "invalid_request", detail) if {
 	])
 }
 
-outcomes contains result.outcome(f6, 4, unknown_status, "not_found", detail) if {
+outcomes contains result.outcome(f6, "lookup", unknown_status, "not_found", detail) if {
 	request.operation in by_id
 	not known
 	detail := sprintf("Query [%v] was not found", [object.get(request.task, "id", "")])
 }
 
-outcomes contains result.outcome(f6, 5, 403, "forbidden", detail) if {
+outcomes contains result.outcome(f6, "authorization", 403, "forbidden", detail) if {
 	request.operation in by_id
 	known
 	not owner
@@ -99,7 +99,7 @@ outcomes contains result.outcome(f6, 5, 403, "forbidden", detail) if {
 	detail := sprintf("Druid %s lets only the query's owner '%v' use it", [settings.version_string, request.task.user])
 }
 
-outcomes contains result.outcome(f6, 6, 400, "invalid_request", detail) if {
+outcomes contains result.outcome(f6, "planning", 400, "invalid_request", detail) if {
 	request.operation == "sql.statements.results"
 	known
 	state := object.get(request.task, "status", "SUCCESS")

@@ -13,9 +13,14 @@ require(rule, type, name, action) := {
 	"action": action,
 }
 
+stages := {
+	"input": 0, "authentication": 1, "endpoint": 2, "request": 3, "parse": 3.1,
+	"engine_context": 3.2, "validation": 3.3, "lookup": 4, "authorization": 5, "planning": 6,
+}
+
 outcome(rule, stage, status, code, detail) := {
 	"rule": rule.custom.id,
-	"stage": stage,
+	"stage": stages[stage],
 	"status": status,
 	"code": code,
 	"reason": sprintf("%s (%s): %s", [rule.custom.id, rule.title, detail]),

@@ -11,7 +11,7 @@ default raw := {}
 
 raw := data.settings if is_object(data.settings)
 
-version_string := object.get(raw, "druidVersion", default_version_string)
+version_string := sprintf("%v", [object.get(raw, "druidVersion", default_version_string)])
 
 default version := 0
 
@@ -27,7 +27,15 @@ enabled(key) if raw[key] == true
 
 enabled(key) if lower(raw[key]) == "true"
 
-list(key) := object.get(raw, key, [])
+default list(_) := []
+
+list(key) := raw[key] if is_array(raw[key])
+
+list(key) := json.unmarshal(raw[key]) if {
+	is_string(raw[key])
+	json.is_valid(raw[key])
+	is_array(json.unmarshal(raw[key]))
+}
 
 input_source_security if {
 	enabled("druid.auth.enableInputSourceSecurity")
@@ -38,7 +46,9 @@ authorize_context if enabled("druid.auth.authorizeQueryContextParams")
 
 unsecured_context_keys := {k | some k in list("druid.auth.unsecuredContextKeys")}
 
-secured_context_keys := {k | some k in raw["druid.auth.securedContextKeys"]}
+restricts_context_keys if raw["druid.auth.securedContextKeys"]
+
+secured_context_keys := {k | some k in list("druid.auth.securedContextKeys")}
 
 authorize_system_tables if enabled("druid.sql.planner.authorizeSystemTablesDirectly")
 
@@ -59,6 +69,6 @@ msq_loaded if at_least(35)
 
 msq_loaded if not raw["druid.extensions.loadList"]
 
-msq_loaded if "druid-multi-stage-query" in raw["druid.extensions.loadList"]
+msq_loaded if "druid-multi-stage-query" in list("druid.extensions.loadList")
 
 cancel_action := upper(object.get(raw, "msqAuthz.taskCancelRequires", "WRITE"))

@@ -55,7 +55,7 @@ notes contains result.note(f3, sprintf("lookup '%s' needs no permission", [name]
 	some name in reads_of("LOOKUP")
 }
 
-outcomes contains result.outcome(f3, 6, 400, "invalid_sql", detail) if {
+outcomes contains result.outcome(f3, "planning", 400, "invalid_sql", detail) if {
 	request.analyzes_statement
 	tables := [sprintf("%s.%s", [schema, name]) |
 		some read in request.reads

@@ -26,13 +26,13 @@ required contains result.require(f2, "EXTERNAL", request.statement.exportDestina
 	request.statement.exportDestination in destinations
 }
 
-outcomes contains result.outcome(f2, 3, 400, "invalid_sql", detail) if {
+outcomes contains result.outcome(f2, "parse", 400, "invalid_sql", detail) if {
 	is_export
 	not settings.at_least(29)
 	detail := sprintf("Druid %s cannot export: INSERT INTO EXTERN arrived in Druid 29", [settings.version_string])
 }
 
-outcomes contains result.outcome(f2, 3, 400, "invalid_sql", detail) if {
+outcomes contains result.outcome(f2, "validation", 400, "invalid_sql", detail) if {
 	is_export
 	is_string(request.statement.exportDestination)
 	not request.statement.exportDestination in destinations

@@ -17,6 +17,8 @@ secured_types := {
 
 unsupported_types := {"delta", "iceberg"}
 
+composite_types := {"combining"}
+
 function_types := {"http": "http", "inline": "inline", "localfiles": "local", "s3": "s3"}
 
 # METADATA
@@ -77,7 +79,7 @@ required contains result.require(f1, "EXTERNAL", function_types[function.name], 
 	function.extend == true
 }
 
-outcomes contains result.outcome(f1, 3, 500, "unsupported_input_source", detail) if {
+outcomes contains result.outcome(f1, "validation", 500, "unsupported_input_source", detail) if {
 	request.analyzes_statement
 	settings.input_source_security
 	some type in input_types
@@ -85,17 +87,26 @@ outcomes contains result.outcome(f1, 3, 500, "unsupported_input_source", detail)
 	detail := sprintf("input source '%s' does not support input source based security; Druid fails the query", [type])
 }
 
-outcomes contains result.outcome(r4, 3, 400, "invalid_sql", detail) if {
+outcomes contains result.outcome(r4, "validation", 400, "invalid_sql", detail) if {
 	request.analyzes_statement
 	some type in input_types
 	not type in secured_types
 	not type in unsupported_types
+	not type in composite_types
 	detail := sprintf("unknown input source type '%s'", [type])
 }
 
-outcomes contains result.outcome(r5, 3, 400, "invalid_sql", detail) if {
+outcomes contains result.outcome(r5, "validation", 400, "invalid_sql", detail) if {
 	request.analyzes_statement
 	some function in request.table_functions
-	not object.get(function_types, function.name, null)
+	object.get(function_types, function.name, null) == null
 	detail := sprintf("unknown table function '%s'", [function.name])
+}
+
+outcomes contains result.outcome(f1, "validation", 400, "invalid_sql", detail) if {
+	request.analyzes_statement
+	settings.input_source_security
+	count(input_types & composite_types) > 0
+	count(input_types - composite_types) == 0
+	detail := "a combining input source must list its delegates' types in statement.external"
 }

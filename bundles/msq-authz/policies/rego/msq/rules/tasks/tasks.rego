@@ -100,7 +100,7 @@ notes contains result.note(f7, "the task list is filtered to datasources the cal
 	request.operation == "tasks.list"
 }
 
-outcomes contains result.outcome(f5, 4, 404, "not_found", detail) if {
+outcomes contains result.outcome(f5, "lookup", 404, "not_found", detail) if {
 	interacts
 	not request.task_found
 	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])

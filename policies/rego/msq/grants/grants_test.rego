@@ -1,0 +1,115 @@
+package msq.grants_test
+
+import data.msq.grants
+
+permission(type, name, action) := {"resource": {"type": type, "name": name}, "action": action}
+
+fixture := {
+	"users": {
+		"alice": {"roles": ["writer", "analyst"]},
+		"bob": {"roles": ["lowercase"]},
+		"carol": {"roles": ["ghost"]},
+	},
+	"roles": {
+		"analyst": {"permissions": [
+			permission("DATASOURCE", "wiki", "READ"),
+			permission("DATASOURCE", "logs_.*", "READ"),
+		]},
+		"writer": {"permissions": [
+			permission("DATASOURCE", "wiki.*", "WRITE"),
+			permission("DATASOURCE", "wiki|metrics", "READ"),
+		]},
+		"lowercase": {"permissions": [
+			permission("DATASOURCE", "wiki", "read"),
+			permission("datasource", "wiki", "READ"),
+			permission("EXTERNAL", "EXTERNAL", "READ"),
+		]},
+	},
+}
+
+check(type, name, action) := {"type": type, "name": name, "action": action}
+
+match(role, pattern) := {"role": role, "pattern": pattern}
+
+# --- roles ----------------------------------------------------------------------------------------------------------
+
+test_roles_of_a_user_are_sorted if {
+	grants.roles_of("alice") == ["analyst", "writer"] with data.grants as fixture
+}
+
+test_unknown_user_has_no_roles if {
+	grants.roles_of("mallory") == [] with data.grants as fixture
+}
+
+test_missing_or_malformed_grants_give_no_roles if {
+	grants.roles_of("alice") == []
+	grants.roles_of("alice") == [] with data.grants as {"users": ["alice"], "roles": "analyst"}
+	grants.permissions_of("analyst") == [] with data.grants as {"users": ["alice"], "roles": "analyst"}
+}
+
+test_unknown_role_has_no_permissions if {
+	grants.permissions_of("ghost") == [] with data.grants as fixture
+	grants.matches("carol", check("DATASOURCE", "wiki", "READ")) == [] with data.grants as fixture
+}
+
+# --- F8: full-match names -------------------------------------------------------------------------------------------
+
+test_name_must_match_whole_so_wiki_does_not_allow_wikipedia if {
+	not grants.full_match("wiki", "wikipedia")
+	grants.matches("alice", check("DATASOURCE", "wikipedia", "READ")) == [] with data.grants as fixture
+}
+
+test_wiki_dot_star_allows_wiki_itself if {
+	grants.full_match("wiki.*", "wiki")
+	grants.full_match("wiki.*", "wikipedia")
+	not grants.full_match("wiki.*", "my_wiki")
+}
+
+test_alternation_matches_each_whole_branch if {
+	grants.full_match("wiki|metrics", "metrics")
+	not grants.full_match("wiki|metrics", "wiki_metrics")
+	not grants.full_match("wiki|metrics", "wikimetrics")
+}
+
+test_dot_star_matches_every_name if {
+	grants.full_match(".*", "__query_select")
+	grants.full_match(".*", "")
+}
+
+test_matches_lists_every_role_and_pattern_that_allows_the_check if {
+	grants.matches("alice", check("DATASOURCE", "wiki", "READ")) == [
+		match("analyst", "wiki"),
+		match("writer", "wiki|metrics"),
+	] with data.grants as fixture
+}
+
+# --- F8: exact type and action -------------------------------------------------------------------------------------
+
+test_write_does_not_imply_read if {
+	write := check("DATASOURCE", "wikipedia", "WRITE")
+	grants.matches("alice", write) == [match("writer", "wiki.*")] with data.grants as fixture
+	grants.matches("alice", check("DATASOURCE", "wikipedia", "READ")) == [] with data.grants as fixture
+}
+
+test_read_does_not_imply_write if {
+	grants.matches("alice", check("DATASOURCE", "logs_1", "WRITE")) == [] with data.grants as fixture
+}
+
+test_lower_case_action_in_a_grant_is_accepted if {
+	grants.matches("bob", check("DATASOURCE", "wiki", "READ")) == [match("lowercase", "wiki")] with data.grants as fixture
+}
+
+test_type_comparison_is_case_sensitive if {
+	grants.matches("bob", check("DATASOURCE", "wiki", "READ")) == [match("lowercase", "wiki")] with data.grants as fixture
+	grants.matches("bob", check("datasource", "wiki", "READ")) == [match("lowercase", "wiki")] with data.grants as fixture
+	grants.matches("bob", check("External", "EXTERNAL", "READ")) == [] with data.grants as fixture
+}
+
+# --- F7: listings ---------------------------------------------------------------------------------------------------
+
+test_patterns_list_the_names_a_user_holds_for_a_type_and_action if {
+	grants.patterns("alice", "DATASOURCE", "READ") == ["logs_.*", "wiki", "wiki|metrics"] with data.grants as fixture
+	grants.patterns("alice", "DATASOURCE", "WRITE") == ["wiki.*"] with data.grants as fixture
+	grants.patterns("bob", "DATASOURCE", "READ") == ["wiki"] with data.grants as fixture
+	grants.patterns("mallory", "DATASOURCE", "READ") == [] with data.grants as fixture
+}
