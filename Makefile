@@ -82,6 +82,10 @@ demo: build
 	@echo "== msq-authz decide --batch examples/requests.jsonl (one decision per request) =="
 	$(CLI) decide --batch examples/requests.jsonl --grants examples/grants.json --config examples/settings.json
 	@echo
+	@echo "== the same with input-source security and context-key checks on (examples/settings-hardened.json) =="
+	$(CLI) decide --batch examples/requests-hardened.jsonl --grants examples/grants.json \
+		--config examples/settings-hardened.json
+	@echo
 	@echo "== msq-authz explain examples/explain-request.json =="
 	$(CLI) explain --request examples/explain-request.json --grants examples/grants.json --config examples/settings.json
 
