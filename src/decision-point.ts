@@ -31,6 +31,11 @@ export interface DecisionPoint {
   decide(request: unknown): Promise<Decision>;
   /** Decides request text: text that is not JSON, or larger than MAX_REQUEST_BYTES, is a 400 decision. */
   decideJson(text: string): Promise<Decision>;
+  /**
+   * Decides without a promise, for hosts that cannot await on their request path. Only the WASM engine can; with
+   * the Casbin engine this answers engine_error.
+   */
+  decideSync(request: unknown): Decision;
 }
 
 /** Requests larger than this are refused with a 400 decision rather than parsed. */
@@ -64,14 +69,32 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   }
 
   async decide(request: unknown): Promise<Decision> {
-    if (!validateRequest(request)) return invalidRequest(describeErrors(validateRequest.errors), this.stamp);
-    const unanalyzed = unanalyzedSql(request);
-    if (unanalyzed) return invalidRequest([unanalyzed], this.stamp);
+    const checked = this.check(request);
+    if ("refused" in checked) return checked.refused;
     try {
-      return this.normalize(await this.engineImpl.decide(request));
+      return this.normalize(await this.engineImpl.decide(checked.request));
     } catch (thrown) {
       return engineError(asError(thrown), this.stamp);
     }
+  }
+
+  decideSync(request: unknown): Decision {
+    const checked = this.check(request);
+    if ("refused" in checked) return checked.refused;
+    try {
+      if (!this.engineImpl.decideSync) {
+        throw new EngineError(`the ${this.engine} engine has no synchronous path; use decide()`);
+      }
+      return this.normalize(this.engineImpl.decideSync(checked.request));
+    } catch (thrown) {
+      return engineError(asError(thrown), this.stamp);
+    }
+  }
+
+  private check(request: unknown): { request: DecisionRequest } | { refused: Decision } {
+    if (!validateRequest(request)) return { refused: invalidRequest(describeErrors(validateRequest.errors), this.stamp) };
+    const unanalyzed = unanalyzedSql(request);
+    return unanalyzed ? { refused: invalidRequest([unanalyzed], this.stamp) } : { request };
   }
 
   async decideJson(text: string): Promise<Decision> {

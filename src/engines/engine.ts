@@ -4,6 +4,8 @@ import type { DecisionRequest, EngineName, PolicyDecision } from "../types.js";
 export interface Engine {
   readonly name: EngineName;
   decide(request: DecisionRequest): Promise<PolicyDecision>;
+  /** Engines that never wait (the WASM policy) also answer synchronously. */
+  decideSync?(request: DecisionRequest): PolicyDecision;
 }
 
 /** What `msq/authz/required` answers: the checks to match against a grant store, and the listings to take from it. */
