@@ -2,7 +2,7 @@
 // a decision with allow: false, never an exception to the caller.
 import type { Enforcer } from "casbin";
 import { type PolicyBundle, loadBundle } from "./bundle/load.js";
-import { engineError, invalidRequest, type Stamp } from "./decision.js";
+import { engineError, invalidRequest, invalidSql, type Stamp } from "./decision.js";
 import type { Engine } from "./engines/engine.js";
 import { CasbinEngine, createCasbinEnforcer } from "./engines/casbin.js";
 import { WasmEngine, WasmPolicy } from "./engines/wasm.js";
@@ -10,6 +10,8 @@ import { EngineError, asError } from "./errors.js";
 import { checkGrants } from "./grants.js";
 import { describeErrors, validateDecision, validateRequest } from "./schemas/validate.js";
 import { checkSettings } from "./settings.js";
+import { CachedSqlAnalyzer } from "./sql/cached-analyzer.js";
+import { SqlAnalysisError } from "./sql/parse.js";
 import type { Decision, DecisionRequest, EngineName, PolicyDecision, ResourceAction } from "./types.js";
 
 export interface DecisionPointOptions {
@@ -22,6 +24,8 @@ export interface DecisionPointOptions {
   engine?: EngineName;
   /** For engine "casbin": an enforcer over a team's own Casbin adapter, instead of one built from `grants`. */
   enforcer?: Enforcer;
+  /** How many analyzed SQL statements to keep (default 1000). */
+  sqlCacheEntries?: number;
 }
 
 export interface DecisionPoint {
@@ -51,14 +55,19 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
     engineName === "casbin"
       ? new CasbinEngine(policy, options.enforcer ?? (await createCasbinEnforcer(grants)))
       : new WasmEngine(policy);
-  return new EmbeddedDecisionPoint(engine, { engine: engineName, revision: policy.revision });
+  return new EmbeddedDecisionPoint(engine, { engine: engineName, revision: policy.revision }, options.sqlCacheEntries ?? 1000);
 }
 
 class EmbeddedDecisionPoint implements DecisionPoint {
+  private readonly sql: CachedSqlAnalyzer;
+
   constructor(
     private readonly engineImpl: Engine,
     private readonly stamp: Stamp,
-  ) {}
+    sqlCacheEntries: number,
+  ) {
+    this.sql = new CachedSqlAnalyzer(sqlCacheEntries);
+  }
 
   get engine(): EngineName {
     return this.stamp.engine;
@@ -91,10 +100,17 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     }
   }
 
+  /** Validates the request and turns raw SQL into the statement the policy reads. */
   private check(request: unknown): { request: DecisionRequest } | { refused: Decision } {
     if (!validateRequest(request)) return { refused: invalidRequest(describeErrors(validateRequest.errors), this.stamp) };
-    const unanalyzed = unanalyzedSql(request);
-    return unanalyzed ? { refused: invalidRequest([unanalyzed], this.stamp) } : { request };
+    const { sql, parameters, ...rest } = request;
+    if (sql === undefined) return { request };
+    if (rest.statement !== undefined) {
+      return { refused: invalidRequest(["/: give either 'sql' or a pre-analyzed 'statement', not both"], this.stamp) };
+    }
+    const analysis = this.sql.analyze(sql, parameters);
+    if (analysis instanceof SqlAnalysisError) return { refused: invalidSql(analysis, this.stamp) };
+    return { request: { ...rest, statement: analysis.statement } };
   }
 
   async decideJson(text: string): Promise<Decision> {
@@ -134,9 +150,4 @@ function inContractOrder(decision: PolicyDecision, stamp: Stamp): Decision {
     ...(decision.filter === undefined ? {} : { filter: decision.filter }),
     ...stamp,
   };
-}
-
-function unanalyzedSql(request: DecisionRequest): string | undefined {
-  if (request.sql === undefined || request.statement !== undefined) return undefined;
-  return "/sql: raw SQL is not analyzed by this version of msq-authz; pass a pre-analyzed 'statement'";
 }

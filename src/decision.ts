@@ -1,4 +1,5 @@
 // Decisions the decision point makes itself, before or instead of an engine: both fail closed.
+import type { SqlAnalysisError } from "./sql/parse.js";
 import type { Decision, EngineName } from "./types.js";
 
 export interface Stamp {
@@ -16,6 +17,20 @@ export function invalidRequest(details: string[], stamp: Stamp): Decision {
     missing: [],
     matched: [],
     reasons: details.map((detail) => `INPUT (Request shape): ${detail}`),
+    ...stamp,
+  };
+}
+
+/** SQL that Druid would refuse, or that the SQL parser cannot read: 400 either way. */
+export function invalidSql(error: SqlAnalysisError, stamp: Stamp): Decision {
+  return {
+    allow: false,
+    status: 400,
+    code: error.code,
+    required: [],
+    missing: [],
+    matched: [],
+    reasons: [`SQL (Druid SQL analysis): ${error.message}`],
     ...stamp,
   };
 }

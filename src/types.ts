@@ -4,6 +4,7 @@
 export type Action = "READ" | "WRITE";
 
 export type Operation =
+  | "sql.query"
   | "sql.task.submit"
   | "sql.task.enabled"
   | "sql.statements.submit"
@@ -82,6 +83,7 @@ export type DecisionCode =
   | "ok"
   | "invalid_request"
   | "invalid_sql"
+  | "unsupported_sql"
   | "unauthenticated"
   | "msq_not_loaded"
   | "forbidden"

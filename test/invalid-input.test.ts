@@ -16,7 +16,7 @@ const invalid: [string, unknown, string[]][] = [
   ["null", null, ["/: must be object"]],
   ["no identity", { operation: "sql.task.enabled" }, ["/: missing field 'identity'"]],
   ["an unknown operation", { identity: alice, operation: "sql.drop" }, [
-    '/operation: must be equal to one of the allowed values ("sql.task.submit", "sql.task.enabled", ' +
+    '/operation: must be equal to one of the allowed values ("sql.query", "sql.task.submit", "sql.task.enabled", ' +
       '"sql.statements.submit", "sql.statements.get", "sql.statements.results", "sql.statements.cancel", ' +
       '"task.status", "task.payload", "task.reports", "task.log", "task.cancel", "task.submit", "tasks.list", ' +
       '"tasks.status.bulk")',
@@ -63,8 +63,8 @@ const invalid: [string, unknown, string[]][] = [
   ["a task status Druid does not have", { identity: alice, operation: "task.status", task: { id: "t", datasource: "wiki", status: "DONE" } }, [
     '/task/status: must be equal to one of the allowed values ("ACCEPTED", "PENDING", "WAITING", "RUNNING", "SUCCESS", "FAILED")',
   ]],
-  ["raw SQL without a statement", { identity: alice, operation: "sql.task.submit", sql: "SELECT * FROM wiki" }, [
-    "/sql: raw SQL is not analyzed by this version of msq-authz; pass a pre-analyzed 'statement'",
+  ["both raw SQL and a statement", { identity: alice, operation: "sql.task.submit", sql: "SELECT * FROM wiki", statement: select }, [
+    "/: give either 'sql' or a pre-analyzed 'statement', not both",
   ]],
 ];
 

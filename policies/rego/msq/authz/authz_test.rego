@@ -195,8 +195,8 @@ test_overlord_cannot_read_a_posted_task_without_msq if {
 # --- INPUT ----------------------------------------------------------------------------------------------------------
 
 test_unknown_operation_is_400_invalid_request if {
-	request := {"identity": who("alice"), "operation": "sql.query"}
-	expected := stopped(400, "invalid_request", [said("INPUT", "unknown operation sql.query")])
+	request := {"identity": who("alice"), "operation": "sql.drop"}
+	expected := stopped(400, "invalid_request", [said("INPUT", "unknown operation sql.drop")])
 	authz.decision == expected with input as request with data.grants as grants
 }
 
@@ -1046,4 +1046,40 @@ test_export_on_druid_28_is_a_parse_error_before_input_source_checks if {
 test_the_statements_api_checks_its_context_before_the_sql_engine if {
 	expected := stopped(400, "invalid_request", [said("F6", "the statements API runs only executionMode=ASYNC, not ")])
 	authz.decision == expected with input as statements_submit({"__timeColumn": "t"}) with data.grants as grants
+}
+
+# --- interactive SQL (POST /druid/v2/sql, native engine) -------------------------------------------------------------
+
+interactive(user, statement) := {"identity": who(user), "operation": "sql.query", "statement": statement}
+
+test_interactive_select_needs_read_and_answers_200 if {
+	wiki := check("DATASOURCE", "wiki", "READ")
+	expected := allowed(200, [wiki], [hit(wiki, "analyst", "wiki.*")], [granted("R2", wiki, "analyst", "wiki.*")])
+	authz.decision == expected with input as interactive("alice", {"type": "SELECT", "reads": [ds("wiki")]})
+		with data.grants as grants
+}
+
+test_interactive_sql_needs_no_msq_extension_and_may_read_sys if {
+	statement := {"type": "SELECT", "reads": [{"type": "SYSTEM_TABLE", "name": "segments"}]}
+	expected := allowed(200, [], [], [said("F3", "sys.segments needs no permission; Druid filters its rows")])
+	authz.decision == expected with input as interactive("alice", statement) with data.grants as grants
+		with data.settings as no_msq
+}
+
+test_interactive_sql_cannot_insert_export_or_read_external_data if {
+	insert := {"type": "INSERT", "target": "wiki", "reads": [ds("wiki")]}
+	authz.decision == stopped(400, "invalid_sql", [said(
+		"R3",
+		"Cannot execute [INSERT] with SQL engine [native]: use /druid/v2/sql/task or /druid/v2/sql/statements",
+	)]) with input as interactive("admin", insert) with data.grants as grants
+	export := {"type": "EXPORT", "exportDestination": "s3"}
+	authz.decision == stopped(400, "invalid_sql", [said(
+		"F2",
+		"Cannot execute [EXPORT] with SQL engine [native]: use /druid/v2/sql/task or /druid/v2/sql/statements",
+	)]) with input as interactive("admin", export) with data.grants as grants
+	extern := {"type": "SELECT", "external": ["http"]}
+	authz.decision == stopped(400, "invalid_sql", [said(
+		"R4",
+		"Cannot read external data with SQL engine [native]: use /druid/v2/sql/task or /druid/v2/sql/statements",
+	)]) with input as interactive("admin", extern) with data.grants as grants
 }

@@ -8,7 +8,7 @@ package msq.request
 import data.msq.result
 
 operations := {
-	"sql.task.submit", "sql.task.enabled",
+	"sql.query", "sql.task.submit", "sql.task.enabled",
 	"sql.statements.submit", "sql.statements.get", "sql.statements.results", "sql.statements.cancel",
 	"task.status", "task.payload", "task.reports", "task.log", "task.cancel", "task.submit",
 	"tasks.list", "tasks.status.bulk",
@@ -20,11 +20,18 @@ read_types := {"DATASOURCE", "VIEW", "SYSTEM_TABLE", "INFORMATION_SCHEMA", "LOOK
 
 operation := input.operation
 
-# Operations whose SQL Druid analyzes into resource actions.
-analyzes_statement if operation in {"sql.task.submit", "sql.statements.submit"}
+# Operations whose SQL Druid analyzes into resource actions: interactive SQL (native engine) and MSQ.
+analyzes_statement if operation == "sql.query"
+
+analyzes_statement if msq_engine
+
+msq_engine if operation in {"sql.task.submit", "sql.statements.submit"}
 
 # Endpoints that exist only where the MSQ extension is loaded.
-msq_endpoint if startswith(operation, "sql.")
+msq_endpoint if {
+	startswith(operation, "sql.")
+	operation != "sql.query"
+}
 
 statement := object.get(input, "statement", {})
 
@@ -89,7 +96,7 @@ outcomes contains invalid("identity.user must be a string for an authenticated i
 }
 
 outcomes contains invalid(sprintf("%s needs a statement (raw SQL is analyzed into one first)", [operation])) if {
-	operation in {"sql.task.submit", "sql.statements.submit", "task.submit"}
+	operation in {"sql.query", "sql.task.submit", "sql.statements.submit", "task.submit"}
 	not is_object(field(input, "statement"))
 }
 

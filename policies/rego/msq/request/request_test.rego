@@ -77,9 +77,9 @@ test_a_request_that_is_not_an_object_is_invalid if {
 }
 
 test_an_unknown_operation_is_invalid if {
-	request.outcomes == {invalid("unknown operation sql.query")} with input as {
+	request.outcomes == {invalid("unknown operation sql.drop")} with input as {
 		"identity": alice,
-		"operation": "sql.query",
+		"operation": "sql.drop",
 	}
 }
 

@@ -29,6 +29,15 @@ required contains result.require(r2, "DATASOURCE", read.name, "READ") if {
 }
 
 required contains result.require(r3, "DATASOURCE", request.statement.target, "WRITE") if {
-	request.analyzes_statement
+	request.msq_engine
 	request.ingests
+}
+
+outcomes contains result.outcome(r3, "validation", 400, "invalid_sql", detail) if {
+	request.operation == "sql.query"
+	request.ingests
+	detail := sprintf(
+		"Cannot execute [%s] with SQL engine [native]: use /druid/v2/sql/task or /druid/v2/sql/statements",
+		[request.statement_type],
+	)
 }

@@ -21,9 +21,15 @@ f2 := rego.metadata.rule()
 is_export if request.statement_type == "EXPORT"
 
 required contains result.require(f2, "EXTERNAL", request.statement.exportDestination, "WRITE") if {
-	request.analyzes_statement
+	request.msq_engine
 	is_export
 	request.statement.exportDestination in destinations
+}
+
+outcomes contains result.outcome(f2, "validation", 400, "invalid_sql", detail) if {
+	request.operation == "sql.query"
+	is_export
+	detail := "Cannot execute [EXPORT] with SQL engine [native]: use /druid/v2/sql/task or /druid/v2/sql/statements"
 }
 
 outcomes contains result.outcome(f2, "parse", 400, "invalid_sql", detail) if {

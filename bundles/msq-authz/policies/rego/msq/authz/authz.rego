@@ -30,7 +30,7 @@ requirements := union({
 })
 
 outcomes := union({
-	request.outcomes, authn.outcomes, extern.outcomes, export.outcomes,
+	request.outcomes, authn.outcomes, datasource.outcomes, extern.outcomes, export.outcomes,
 	catalog.outcomes, context.outcomes, tasks.outcomes, statements.outcomes,
 })
 

@@ -56,7 +56,7 @@ notes contains result.note(f3, sprintf("lookup '%s' needs no permission", [name]
 }
 
 outcomes contains result.outcome(f3, "planning", 400, "invalid_sql", detail) if {
-	request.analyzes_statement
+	request.msq_engine
 	tables := [sprintf("%s.%s", [schema, name]) |
 		some read in request.reads
 		schema := {"SYSTEM_TABLE": "sys", "INFORMATION_SCHEMA": "INFORMATION_SCHEMA"}[read.type]

@@ -47,40 +47,40 @@ f1 := rego.metadata.rule()
 input_types := {type | some type in request.external}
 
 required contains result.require(r4, "EXTERNAL", "EXTERNAL", "READ") if {
-	request.analyzes_statement
+	request.msq_engine
 	count(input_types) > 0
 	not settings.input_source_security
 }
 
 required contains result.require(f1, "EXTERNAL", type, "READ") if {
-	request.analyzes_statement
+	request.msq_engine
 	settings.input_source_security
 	some type in input_types
 	type in secured_types
 }
 
 required contains result.require(r5, "EXTERNAL", "EXTERNAL", "READ") if {
-	request.analyzes_statement
+	request.msq_engine
 	some function in request.table_functions
 	not function.extend == true
 }
 
 required contains result.require(r5, "EXTERNAL", "EXTERNAL", "READ") if {
-	request.analyzes_statement
+	request.msq_engine
 	not settings.input_source_security
 	some function in request.table_functions
 	function.extend == true
 }
 
 required contains result.require(f1, "EXTERNAL", function_types[function.name], "READ") if {
-	request.analyzes_statement
+	request.msq_engine
 	settings.input_source_security
 	some function in request.table_functions
 	function.extend == true
 }
 
 outcomes contains result.outcome(f1, "validation", 500, "unsupported_input_source", detail) if {
-	request.analyzes_statement
+	request.msq_engine
 	settings.input_source_security
 	some type in input_types
 	type in unsupported_types
@@ -88,7 +88,7 @@ outcomes contains result.outcome(f1, "validation", 500, "unsupported_input_sourc
 }
 
 outcomes contains result.outcome(r4, "validation", 400, "invalid_sql", detail) if {
-	request.analyzes_statement
+	request.msq_engine
 	some type in input_types
 	not type in secured_types
 	not type in unsupported_types
@@ -97,16 +97,22 @@ outcomes contains result.outcome(r4, "validation", 400, "invalid_sql", detail) i
 }
 
 outcomes contains result.outcome(r5, "validation", 400, "invalid_sql", detail) if {
-	request.analyzes_statement
+	request.msq_engine
 	some function in request.table_functions
 	object.get(function_types, function.name, null) == null
 	detail := sprintf("unknown table function '%s'", [function.name])
 }
 
 outcomes contains result.outcome(f1, "validation", 400, "invalid_sql", detail) if {
-	request.analyzes_statement
+	request.msq_engine
 	settings.input_source_security
 	count(input_types & composite_types) > 0
 	count(input_types - composite_types) == 0
 	detail := "a combining input source must list its delegates' types in statement.external"
+}
+
+outcomes contains result.outcome(r4, "validation", 400, "invalid_sql", detail) if {
+	request.operation == "sql.query"
+	count(input_types) + count(request.table_functions) > 0
+	detail := "Cannot read external data with SQL engine [native]: use /druid/v2/sql/task or /druid/v2/sql/statements"
 }
