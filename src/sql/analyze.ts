@@ -14,6 +14,7 @@ import {
   SqlWithQuery,
 } from "druid-query-toolkit";
 import type { Statement } from "../types.js";
+import { checkIngest } from "./ingest-checks.js";
 import { inputSourceTypes } from "./input-source.js";
 import { SqlAnalysisError, parseSql } from "./parse.js";
 
@@ -43,7 +44,7 @@ export interface Analysis {
 
 export function analyzeSql(sql: string, parameters: readonly SqlParameter[] = []): Analysis {
   const root = parseSql(sql);
-  return new Analyzer(root, parameters).analyze();
+  return new Analyzer(sql, root, parameters).analyze();
 }
 
 class Analyzer {
@@ -53,6 +54,7 @@ class Analyzer {
   private readonly placeholders: SqlPlaceholder[];
 
   constructor(
+    private readonly sql: string,
     private readonly root: SqlQuery | SqlWithQuery,
     private readonly parameters: readonly SqlParameter[],
   ) {
@@ -70,14 +72,10 @@ class Analyzer {
       statement.type = "EXPORT";
       statement.exportDestination = exportDestination(root.insertClause.table);
     } else if (ingest) {
-      statement.type = root.insertClause ? "INSERT" : "REPLACE";
-      statement.target = ingestTarget(ingest.table, statement.type);
-      if (!root.partitionedByClause) {
-        throw new SqlAnalysisError(
-          "invalid_sql",
-          `Operation [${statement.type}] requires a PARTITIONED BY to be explicitly defined, but none was found.`,
-        );
-      }
+      const operation = root.insertClause ? "INSERT" : "REPLACE";
+      statement.type = operation;
+      statement.target = ingestTarget(ingest.table, operation, this.sql, root);
+      checkIngest(root, operation, statement.target);
     }
     this.query(root, new Set());
     if (this.reads.size > 0) statement.reads = [...this.reads.values()];
@@ -146,8 +144,11 @@ class Analyzer {
     if (fn === "extern") {
       for (const type of inputSourceTypes(this.argument(inner, 0, "inputSource"))) this.external.add(type);
     } else if (fn === "append") {
-      // TableAppendMacro: one READ per argument, named by the literal's value.
-      for (const arg of inner.args?.values ?? []) this.read("DATASOURCE", this.stringValue(arg, "APPEND"));
+      // TableAppendMacro.computeResources names each READ by operand.toString(): Calcite prints a string literal
+      // with its quotes, so Druid checks READ on DATASOURCE 'foo' (quotes included), not foo.
+      const args = inner.args?.values ?? [];
+      if (args.length === 0) throw new SqlAnalysisError("invalid_sql", "No match found for function signature APPEND()");
+      for (const arg of args) this.read("DATASOURCE", `'${this.stringValue(arg, "APPEND").replaceAll("'", "''")}'`);
     } else if (tableFunctions.has(fn)) {
       this.functions.set(`${fn}:${String(extend)}`, { name: fn, extend });
     } else {
@@ -194,24 +195,32 @@ function isExternFunction(node: SqlBase): node is SqlFunction {
   return node instanceof SqlFunction && node.getEffectiveFunctionName().toLowerCase() === "extern";
 }
 
-/** INSERT INTO EXTERN(s3(...)): the destination is the inner call's name; the LOCAL keyword is "local". */
+/** The properties each export storage provider cannot do without (S3ExportStorageProvider and friends). */
+const exportProperties: Record<string, string[]> = { s3: ["bucket", "prefix"], google: ["bucket", "prefix"], local: ["exportPath"] };
+
+/**
+ * INSERT INTO EXTERN(s3(...)): the destination type is the inner call's name as written; LOCAL is a keyword,
+ * which Druid's parser maps to "local".
+ */
 function exportDestination(extern: SqlFunction): string {
   const destination = extern.args?.values[0];
   if (!(destination instanceof SqlFunction)) {
     throw new SqlAnalysisError("invalid_sql", "INSERT INTO EXTERN(...) needs a destination such as s3(...)");
   }
-  return destination.getEffectiveFunctionName().toLowerCase();
+  const written = destination.functionName.name;
+  const type = written.toUpperCase() === "LOCAL" ? "local" : written;
+  const given = new Set(
+    (destination.args?.values ?? []).flatMap((arg) => (arg instanceof SqlLabeledExpression ? [arg.label.name] : [])),
+  );
+  const absent = (exportProperties[type] ?? []).find((property) => !given.has(property));
+  if (absent) throw new SqlAnalysisError("invalid_sql", `Missing required creator property '${absent}' for ${type}(...)`);
+  return type;
 }
 
 /** The target of INSERT / REPLACE must be a datasource: unqualified or in the druid schema. */
-function ingestTarget(table: SqlBase, operation: string): string {
+function ingestTarget(table: SqlBase, operation: string, sql: string, root: SqlBase): string {
   if (!(table instanceof SqlTable)) throw new SqlAnalysisError("invalid_sql", `${operation} needs a table to write to`);
-  // druid-query-toolkit 1.2.2 drops the schema of an INSERT / REPLACE target (it is stored under the wrong key),
-  // leaving only the spacing around the dot: refuse rather than guess which schema it was.
-  if ("postDot" in table.spacing || "postTable" in table.spacing) {
-    throw new SqlAnalysisError("unsupported_sql", `a schema-qualified ${operation} target (write ${table.getName()} unqualified)`);
-  }
-  const schema = table.getNamespaceName();
+  const schema = table.getNamespaceName() ?? droppedSchema(table, sql, root);
   if (schema !== undefined && schema !== "druid") {
     throw new SqlAnalysisError(
       "invalid_sql",
@@ -219,6 +228,29 @@ function ingestTarget(table: SqlBase, operation: string): string {
     );
   }
   return table.getName();
+}
+
+/**
+ * druid-query-toolkit 1.2.2 drops the schema of an INSERT / REPLACE target (it stores it under the wrong key) but
+ * keeps the spacing around the dot, and otherwise prints the query back exactly as written. So the schema is the
+ * text that the printed query lacks at the first place it differs from the input; it is read back with the same
+ * parser. Anything that does not fit that shape is refused, never guessed.
+ */
+function droppedSchema(table: SqlTable, sql: string, root: SqlBase): string | undefined {
+  const { postTable, postDot } = table.spacing as { postTable?: string; postDot?: string };
+  if (postTable === undefined && postDot === undefined) return undefined;
+  const printed = root.toString();
+  const dropped = sql.length - printed.length;
+  const separator = `${postTable ?? ""}.${postDot ?? ""}`;
+  for (let at = 0; at <= printed.length && sql.charAt(at - 1) === printed.charAt(at - 1); at += 1) {
+    const missing = sql.slice(at, at + dropped);
+    if (missing.length > separator.length && missing.endsWith(separator) && sql.slice(at + dropped) === printed.slice(at)) {
+      const probe = parseSql(`SELECT * FROM ${missing.slice(0, -separator.length)}.x`);
+      const schema = probe instanceof SqlQuery ? probe.getFirstSchema() : undefined;
+      if (schema !== undefined) return schema;
+    }
+  }
+  throw new SqlAnalysisError("unsupported_sql", `the schema of the ${table.getName()} target could not be read`);
 }
 
 function setStatements(root: SqlQuery | SqlWithQuery): Record<string, unknown> | undefined {

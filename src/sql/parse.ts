@@ -17,10 +17,12 @@ export class SqlAnalysisError extends Error {
 /** Statements Druid SQL does not have: the parser stops at their first word. */
 const notDruidStatements = new Set(["UPSERT", "DELETE", "UPDATE", "MERGE", "CREATE", "DROP", "ALTER", "TRUNCATE"]);
 
-/** Valid Druid SQL the parser does not read; each is listed in the README's known gaps. */
-const unparsedConstructs: Record<string, string> = {
-  EXISTS: "EXISTS (subquery)",
-};
+/** Valid Druid SQL the parser does not read, by the words that give it away; each is in the README's known gaps. */
+const unparsedConstructs: [string[], string][] = [
+  [["EXISTS"], "EXISTS (subquery)"],
+  [["CLUSTERED", "ASC"], "CLUSTERED BY ... ASC"],
+  [["CLUSTERED", "DESC"], "CLUSTERED BY ... DESC"],
+];
 
 interface PeggyError {
   message: string;
@@ -47,7 +49,7 @@ function classify(error: PeggyError, sql: string): SqlAnalysisError {
   const at = `line ${start.line}, column ${start.column}`;
   if (notDruidStatements.has(word)) return new SqlAnalysisError("invalid_sql", `${at}: Druid SQL has no ${word} statement`);
   const words = keywords(sql);
-  const construct = Object.entries(unparsedConstructs).find(([keyword]) => words.has(keyword))?.[1];
+  const construct = unparsedConstructs.find(([keys]) => keys.every((key) => words.has(key)))?.[1];
   if (construct) return new SqlAnalysisError("unsupported_sql", `${construct} is not supported by msq-authz's SQL parser`);
   return new SqlAnalysisError("invalid_sql", `${at}: ${error.message}`);
 }

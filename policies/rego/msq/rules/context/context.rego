@@ -59,3 +59,11 @@ outcomes contains result.outcome(f4, "engine_context", 400, "invalid_sql", detai
 	key in reserved_keys
 	detail := sprintf("Query context parameter [%s] is reserved by Druid and cannot be set", [key])
 }
+
+# IngestHandler refuses a row limit on an ingestion while it validates, before authorization.
+outcomes contains result.outcome(f4, "validation", 400, "invalid_sql", detail) if {
+	request.analyzes_statement
+	request.ingests
+	"sqlOuterLimit" in user_keys
+	detail := sprintf("Context parameter [sqlOuterLimit] cannot be provided on operator [%s]", [request.statement_type])
+}

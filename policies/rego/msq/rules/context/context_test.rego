@@ -180,3 +180,15 @@ test_user_supplied_result_format_is_400_on_the_statements_api if {
 test_ordinary_keys_are_not_reserved if {
 	context.outcomes == set() with input as submit({"maxNumTasks": 3}, {"finalizeAggregations": false})
 }
+
+test_an_ingestion_with_a_row_limit_is_refused if {
+	insert := object.union(submit({"sqlOuterLimit": 10}, {}), {"statement": {"type": "INSERT", "target": "wiki"}})
+	context.outcomes == {{
+		"rule": "F4",
+		"stage": 3.3,
+		"status": 400,
+		"code": "invalid_sql",
+		"reason": sprintf("F4 (%s): Context parameter [sqlOuterLimit] cannot be provided on operator [INSERT]", [f4_title]),
+	}} with input as insert
+	context.outcomes == set() with input as submit({"sqlOuterLimit": 10}, {})
+}

@@ -55,3 +55,10 @@ outcomes contains result.outcome(f4, "engine_context", 400, "invalid_sql", detai
 	key in reserved_keys
 	detail := sprintf("Query context parameter [%s] is reserved by Druid and cannot be set", [key])
 }
+
+outcomes contains result.outcome(f4, "validation", 400, "invalid_sql", detail) if {
+	request.analyzes_statement
+	request.ingests
+	"sqlOuterLimit" in user_keys
+	detail := sprintf("Context parameter [sqlOuterLimit] cannot be provided on operator [%s]", [request.statement_type])
+}
