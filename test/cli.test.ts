@@ -1,10 +1,10 @@
 // The real binary, spawned as a user runs it.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { root } from "./support.js";
+import { pointFor, readJson, root } from "./support.js";
 
 const bin = join(root, "dist/cli/main.js");
 const examples = join(root, "examples");
@@ -147,5 +147,22 @@ describe("msq-authz explain", () => {
     });
     const { stdout } = run(["explain", "--grants", grants], request);
     expect(stdout).toContain('{"resource":{"name":"sales\\\\.eu\\\\(1\\\\)","type":"DATASOURCE"},"action":"READ"}');
+  });
+});
+
+describe("msq-authz decide --batch on the SQL corpus", () => {
+  it("gives, line by line, the decisions the library gives", async () => {
+    const dir = join(root, "test/sql-corpus");
+    const cases = readdirSync(dir)
+      .filter((name) => name.endsWith(".json") && name !== "known-misses.json")
+      .flatMap((name) => (readJson(join(dir, name)) as { cases: { sql: string; settings: object; context: object; parameters: unknown[] }[] }).cases)
+      .filter((c) => Object.keys(c.settings).length === 0 && Object.keys(c.context).length === 0 && c.parameters.length === 0);
+    const requests = cases.map((c) => ({ identity: { authenticated: true, user: "admin" }, operation: "sql.task.submit", sql: c.sql }));
+    const { code, stdout } = run(["decide", "--batch", file("corpus.jsonl", requests.map((r) => JSON.stringify(r)).join("\n")), "--grants", grants]);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(requests.length);
+    const point = await pointFor("wasm", readJson(grants));
+    expect(lines).toEqual(await Promise.all(requests.map((r) => point.decide(r))));
   });
 });
