@@ -49,10 +49,14 @@ describe("policy structure", () => {
     }
   });
 
-  it("wires every rules package into the decision", () => {
+  it("wires every rules package, and each of its requirements, outcomes and notes, into the decision", () => {
     const authz = readFileSync(join(rego, "msq/authz/authz.rego"), "utf8");
     for (const dir of readdirSync(join(rego, "msq/rules"))) {
       expect(authz).toContain(`import data.msq.rules.${dir}\n`);
+      const source = readFileSync(join(rego, "msq/rules", dir, `${dir}.rego`), "utf8");
+      for (const [, head] of source.matchAll(/^(required|outcomes|notes|listings) contains /gmu)) {
+        expect(authz).toContain(`${dir}.${head ?? ""}`);
+      }
     }
   });
 
