@@ -91,7 +91,7 @@ demo: build
 
 # SQL fuzzing at scale: 100,000 generated and mutated statements per property (make test runs 3,000).
 fuzz: build
-	FUZZ_RUNS=100000 $(NODE_BIN)/vitest run test/sql-property.test.ts
+	FUZZ_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/sql-property.test.ts
 
 bench: build
 	node bench/sql.bench.mjs

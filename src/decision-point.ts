@@ -10,6 +10,7 @@ import { EngineError, asError } from "./errors.js";
 import { checkGrants } from "./grants.js";
 import { describeErrors, validateDecision, validateRequest } from "./schemas/validate.js";
 import { checkSettings } from "./settings.js";
+import { illFormedString } from "./unicode.js";
 import { CachedSqlAnalyzer } from "./sql/cached-analyzer.js";
 import { SqlAnalysisError } from "./sql/parse.js";
 import type { Decision, DecisionRequest, EngineName, PolicyDecision, ResourceAction } from "./types.js";
@@ -103,6 +104,10 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   /** Validates the request and turns raw SQL into the statement the policy reads. */
   private check(request: unknown): { request: DecisionRequest } | { refused: Decision } {
     if (!validateRequest(request)) return { refused: invalidRequest(describeErrors(validateRequest.errors), this.stamp) };
+    const illFormed = illFormedString(request);
+    if (illFormed !== undefined) {
+      return { refused: invalidRequest([`${illFormed}: not well-formed Unicode (a lone surrogate)`], this.stamp) };
+    }
     const { sql, parameters, ...rest } = request;
     if (sql === undefined) return { request };
     if (rest.statement !== undefined) {

@@ -63,6 +63,12 @@ const invalid: [string, unknown, string[]][] = [
   ["a task status Druid does not have", { identity: alice, operation: "task.status", task: { id: "t", datasource: "wiki", status: "DONE" } }, [
     '/task/status: must be equal to one of the allowed values ("ACCEPTED", "PENDING", "WAITING", "RUNNING", "SUCCESS", "FAILED")',
   ]],
+  ["a lone surrogate in the SQL", { identity: alice, operation: "sql.task.submit", sql: 'SELECT * FROM "a\ud83d"' }, [
+    "/sql: not well-formed Unicode (a lone surrogate)",
+  ]],
+  ["a lone surrogate in a context key", { identity: alice, operation: "sql.task.submit", statement: select, context: { "k\udc00": 1 } }, [
+    "/context/k\udc00: not well-formed Unicode (a lone surrogate)",
+  ]],
   ["both raw SQL and a statement", { identity: alice, operation: "sql.task.submit", sql: "SELECT * FROM wiki", statement: select }, [
     "/: give either 'sql' or a pre-analyzed 'statement', not both",
   ]],
