@@ -152,6 +152,7 @@ function inContractOrder(decision: PolicyDecision, stamp: Stamp): Decision {
     missing: decision.missing?.map(action),
     matched: decision.matched?.map((m) => ({ ...action(m), role: m.role, pattern: m.pattern })),
     reasons: decision.reasons,
+    ...(decision.warnings === undefined ? {} : { warnings: decision.warnings }),
     ...(decision.filter === undefined ? {} : { filter: decision.filter }),
     ...stamp,
   };

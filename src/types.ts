@@ -32,6 +32,7 @@ export interface Statement {
   external?: string[];
   tableFunctions?: { name: string; extend?: boolean }[];
   exportDestination?: string;
+  exportProperties?: Record<string, string>;
   set?: Record<string, unknown>;
 }
 
@@ -102,6 +103,7 @@ export interface PolicyDecision {
   missing: ResourceAction[];
   matched: Match[];
   reasons: string[];
+  warnings?: string[];
   filter?: { type: "DATASOURCE"; action: "READ"; patterns: string[]; taskIds?: string[] };
 }
 

@@ -70,7 +70,9 @@ class Analyzer {
     const ingest = root.insertClause ?? root.replaceClause;
     if (root.insertClause && isExternFunction(root.insertClause.table)) {
       statement.type = "EXPORT";
-      statement.exportDestination = exportDestination(root.insertClause.table);
+      const { type, properties } = this.exportDestination(root.insertClause.table);
+      statement.exportDestination = type;
+      if (Object.keys(properties).length > 0) statement.exportProperties = properties;
     } else if (ingest) {
       const operation = root.insertClause ? "INSERT" : "REPLACE";
       statement.type = operation;
@@ -166,6 +168,26 @@ class Analyzer {
     for (const child of children(node)) this.expression(child, ctes);
   }
 
+  /**
+   * INSERT INTO EXTERN(s3(...)): the destination type is the inner call's name as written; LOCAL is a keyword,
+   * which Druid's parser maps to "local". Its properties say where the export goes.
+   */
+  private exportDestination(extern: SqlFunction): { type: string; properties: Record<string, string> } {
+    const destination = extern.args?.values[0];
+    if (!(destination instanceof SqlFunction)) {
+      throw new SqlAnalysisError("invalid_sql", "INSERT INTO EXTERN(...) needs a destination such as s3(...)");
+    }
+    const written = destination.functionName.name;
+    const type = written.toUpperCase() === "LOCAL" ? "local" : written;
+    const properties: Record<string, string> = {};
+    for (const arg of destination.args?.values ?? []) {
+      if (arg instanceof SqlLabeledExpression) properties[arg.label.name] = this.stringValue(arg.expression, `${type} ${arg.label.name}`);
+    }
+    const absent = (exportProperties[type] ?? []).find((property) => properties[property] === undefined);
+    if (absent) throw new SqlAnalysisError("invalid_sql", `Missing required creator property '${absent}' for ${type}(...)`);
+    return { type, properties };
+  }
+
   private read(type: Read["type"], name: string): void {
     this.reads.set(`${type}\n${name}`, { type, name });
   }
@@ -197,25 +219,6 @@ function isExternFunction(node: SqlBase): node is SqlFunction {
 
 /** The properties each export storage provider cannot do without (S3ExportStorageProvider and friends). */
 const exportProperties: Record<string, string[]> = { s3: ["bucket", "prefix"], google: ["bucket", "prefix"], local: ["exportPath"] };
-
-/**
- * INSERT INTO EXTERN(s3(...)): the destination type is the inner call's name as written; LOCAL is a keyword,
- * which Druid's parser maps to "local".
- */
-function exportDestination(extern: SqlFunction): string {
-  const destination = extern.args?.values[0];
-  if (!(destination instanceof SqlFunction)) {
-    throw new SqlAnalysisError("invalid_sql", "INSERT INTO EXTERN(...) needs a destination such as s3(...)");
-  }
-  const written = destination.functionName.name;
-  const type = written.toUpperCase() === "LOCAL" ? "local" : written;
-  const given = new Set(
-    (destination.args?.values ?? []).flatMap((arg) => (arg instanceof SqlLabeledExpression ? [arg.label.name] : [])),
-  );
-  const absent = (exportProperties[type] ?? []).find((property) => !given.has(property));
-  if (absent) throw new SqlAnalysisError("invalid_sql", `Missing required creator property '${absent}' for ${type}(...)`);
-  return type;
-}
 
 /** The target of INSERT / REPLACE must be a datasource: unqualified or in the druid schema. */
 function ingestTarget(table: SqlBase, operation: string, sql: string, root: SqlBase): string {

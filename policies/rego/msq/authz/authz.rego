@@ -31,6 +31,9 @@ outcomes := union({
 
 notes := union({authn.notes, catalog.notes, tasks.notes, statements.notes})
 
+# What Druid accepts now and fails later; said with an allow.
+warnings := sort(export.warnings)
+
 # Stages 0-4 stop a request before authorization (see msq.result.outcome); 5 denies it, 6 follows it.
 blockers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage < 5])
 
@@ -200,8 +203,12 @@ allowed(evidence) := object.union(
 		"matched": matched(evidence),
 		"reasons": allow_reasons(evidence),
 	},
-	filter(evidence),
+	object.union(filter(evidence), warned),
 )
+
+default warned := {}
+
+warned := {"warnings": warnings} if count(warnings) > 0
 
 # F7: a task list carries the patterns that filter it, and the ids it may show when the caller passed the tasks.
 filter(evidence) := {"filter": object.union(

@@ -68,6 +68,7 @@ titles := {
 	"F5": "Overlord task endpoints check the task's datasource by HTTP method",
 	"F6": "A query's owner, or STATE permission, may read or cancel it",
 	"F7": "Task lists are filtered, bulk status needs STATE",
+	"F9": "Export paths must lie under the configured allowed paths",
 	"INPUT": "Request shape",
 }
 
@@ -1082,4 +1083,18 @@ test_interactive_sql_cannot_insert_export_or_read_external_data if {
 		"R4",
 		"Cannot read external data with SQL engine [native]: use /druid/v2/sql/task or /druid/v2/sql/statements",
 	)]) with input as interactive("admin", extern) with data.grants as grants
+}
+
+test_an_allowed_export_carries_the_warning_that_its_task_will_fail if {
+	statement := {"type": "EXPORT", "exportDestination": "s3", "exportProperties": {"bucket": "b", "prefix": "p"}}
+	s3_write := check("EXTERNAL", "s3", "WRITE")
+	warning := said("F9", concat("", [
+		"s3://b/p is not under druid.export.storage.s3.allowedExportPaths []: ",
+		"Druid accepts the query and the task fails",
+	]))
+	expected := object.union(
+		allowed(202, [s3_write], [hit(s3_write, "exporter", "s3")], [granted("F2", s3_write, "exporter", "s3")]),
+		{"warnings": [warning]},
+	)
+	authz.decision == expected with input as submit("erin", statement) with data.grants as grants
 }

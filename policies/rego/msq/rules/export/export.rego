@@ -44,3 +44,69 @@ outcomes contains result.outcome(f2, "validation", 400, "invalid_sql", detail) i
 	not request.statement.exportDestination in destinations
 	detail := sprintf("unknown export destination '%s' (s3, google or local)", [request.statement.exportDestination])
 }
+
+# METADATA
+# title: Export paths must lie under the configured allowed paths
+# description: |
+#   Druid accepts the export, then the task fails when the destination is not allowed: S3 and GCS paths must lie
+#   under druid.export.storage.<s3|google>.allowedExportPaths (same bucket, prefix under an allowed prefix, both
+#   with a trailing slash); local paths under druid.export.storage.baseDir.
+# custom:
+#   id: F9
+f9 := rego.metadata.rule()
+
+properties := object.get(request.statement, "exportProperties", {})
+
+with_slash(path) := path if endswith(path, "/")
+
+else := concat("", [path, "/"])
+
+# The bucket and prefix an allowed path such as "s3://bucket/prefix/" names.
+allowed_locations(destination) := [[parts[0], with_slash(concat("/", array.slice(parts, 1, count(parts))))] |
+	some path in settings.list(sprintf("druid.export.storage.%s.allowedExportPaths", [destination]))
+	startswith(path, sprintf("%s://", [scheme[destination]]))
+	parts := split(substring(path, count(scheme[destination]) + 3, -1), "/")
+]
+
+scheme := {"s3": "s3", "google": "gs"}
+
+allowed_location(destination, bucket, prefix) if {
+	some [allowed_bucket, allowed_prefix] in allowed_locations(destination)
+	allowed_bucket == bucket
+	startswith(with_slash(prefix), trim_left(allowed_prefix, "/"))
+}
+
+warnings contains result.note(f9, detail) if {
+	request.msq_engine
+	is_export
+	count(properties) > 0 # a pre-analyzed statement may not say where it exports
+	destination := request.statement.exportDestination
+	scheme[destination]
+	bucket := object.get(properties, "bucket", "")
+	prefix := object.get(properties, "prefix", "")
+	not allowed_location(destination, bucket, prefix)
+	allowed := settings.list(sprintf("druid.export.storage.%s.allowedExportPaths", [destination]))
+	detail := sprintf(
+		"%s://%s/%s is not under druid.export.storage.%s.allowedExportPaths %v: Druid accepts the query and the task fails",
+		[scheme[destination], bucket, prefix, destination, allowed],
+	)
+}
+
+warnings contains result.note(f9, detail) if {
+	request.msq_engine
+	is_export
+	request.statement.exportDestination == "local"
+	path := properties.exportPath
+	not local_path_allowed(path)
+	detail := sprintf(
+		"local export path %s is not under druid.export.storage.baseDir (%v): Druid accepts the query and the task fails",
+		[path, object.get(settings.raw, "druid.export.storage.baseDir", "not set")],
+	)
+}
+
+local_path_allowed(path) if {
+	base := settings.raw["druid.export.storage.baseDir"]
+	startswith(base, "/")
+	startswith(with_slash(path), with_slash(base))
+	not "../" in {concat("", [segment, "/"]) | some segment in split(path, "/")}
+}

@@ -69,3 +69,57 @@ test_insert_is_not_an_export if {
 		"statement": {"type": "INSERT", "target": "wiki", "external": ["s3"]},
 	}
 }
+
+# --- F9: where an export may go -------------------------------------------------------------------------------------
+
+f9_title := "Export paths must lie under the configured allowed paths"
+
+export_at(destination, properties) := {
+	"identity": alice,
+	"operation": "sql.task.submit",
+	"statement": {"type": "EXPORT", "exportDestination": destination, "exportProperties": properties},
+}
+
+test_s3_export_under_an_allowed_path_has_no_warning if {
+	export.warnings == set() with input as export_at("s3", {"bucket": "exports", "prefix": "wiki/daily"})
+		with data.settings as {"druid.export.storage.s3.allowedExportPaths": ["s3://exports/wiki/"]}
+	export.warnings == set() with input as export_at("s3", {"bucket": "exports", "prefix": "wiki"})
+		with data.settings as {"druid.export.storage.s3.allowedExportPaths": "[\"s3://exports/wiki\"]"}
+	export.warnings == set() with input as export_at("google", {"bucket": "b", "prefix": "any/where"})
+		with data.settings as {"druid.export.storage.google.allowedExportPaths": ["gs://b"]}
+}
+
+test_s3_export_outside_the_allowed_paths_warns_that_the_task_will_fail if {
+	allowed := ["s3://exports/wiki/"]
+	warning := sprintf("F9 (%s): %s", [f9_title, concat("", [
+		"s3://other/wiki/daily is not under druid.export.storage.s3.allowedExportPaths ",
+		"[\"s3://exports/wiki/\"]: Druid accepts the query and the task fails",
+	])])
+	export.warnings == {warning} with input as export_at("s3", {"bucket": "other", "prefix": "wiki/daily"})
+		with data.settings as {"druid.export.storage.s3.allowedExportPaths": allowed}
+
+	# a prefix that only shares characters with the allowed one is outside it: the trailing slash decides
+	count(export.warnings) == 1 with input as export_at("s3", {"bucket": "exports", "prefix": "wikipedia"})
+		with data.settings as {"druid.export.storage.s3.allowedExportPaths": allowed}
+}
+
+test_export_without_allowed_paths_configured_warns if {
+	count(export.warnings) == 1 with input as export_at("s3", {"bucket": "exports", "prefix": "wiki"})
+}
+
+test_local_export_must_stay_under_the_base_directory if {
+	base := {"druid.export.storage.baseDir": "/var/druid/exports"}
+	export.warnings == set() with input as export_at("local", {"exportPath": "/var/druid/exports/wiki"})
+		with data.settings as base
+	warning := sprintf("F9 (%s): %s", [f9_title, concat("", [
+		"local export path /var/druid/exports/../etc is not under druid.export.storage.baseDir ",
+		"(/var/druid/exports): Druid accepts the query and the task fails",
+	])])
+	export.warnings == {warning} with input as export_at("local", {"exportPath": "/var/druid/exports/../etc"})
+		with data.settings as base
+	count(export.warnings) == 1 with input as export_at("local", {"exportPath": "/tmp/x"}) with data.settings as base
+}
+
+test_a_pre_analyzed_export_without_a_location_is_not_judged if {
+	export.warnings == set() with input as export_at("s3", {})
+}

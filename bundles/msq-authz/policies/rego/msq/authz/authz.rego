@@ -36,6 +36,8 @@ outcomes := union({
 
 notes := union({authn.notes, catalog.notes, tasks.notes, statements.notes})
 
+warnings := sort(export.warnings)
+
 blockers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage < 5])
 
 forbidders contains o if {
@@ -146,8 +148,12 @@ allowed(evidence) := object.union(
 		"matched": matched(evidence),
 		"reasons": allow_reasons(evidence),
 	},
-	filter(evidence),
+	object.union(filter(evidence), warned),
 )
+
+default warned := {}
+
+warned := {"warnings": warnings} if count(warnings) > 0
 
 filter(evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
