@@ -228,7 +228,8 @@ test_reads_that_are_not_an_array_are_invalid if {
 }
 
 test_a_read_without_a_name_or_with_an_unknown_type_is_invalid if {
-	detail := sprintf("statement.reads[%d] must be {type, name} with a type in %v", [1, request.read_types])
+	types := "[\"DATASOURCE\",\"INFORMATION_SCHEMA\",\"LOOKUP\",\"SYSTEM_TABLE\",\"VIEW\"]"
+	detail := sprintf("statement.reads[%d] must be {type, name} with a type in %s", [1, types])
 	statement := {"type": "SELECT", "reads": [{"type": "DATASOURCE", "name": "wiki"}, {"type": "TABLE", "name": "x"}]}
 	request.outcomes == {invalid(detail)} with input as submit_with(statement)
 	nameless := {"type": "SELECT", "reads": [{"type": "VIEW", "name": "v"}, {"type": "DATASOURCE"}]}

@@ -132,9 +132,10 @@ outcomes contains invalid(sprintf("statement.%s must be an array", [key])) if {
 	not is_array(value)
 }
 
-outcomes contains invalid(sprintf("statement.reads[%d] must be {type, name} with a type in %v", [i, read_types])) if {
+outcomes contains invalid(detail) if {
 	some i, read in array_field(field(input, "statement"), "reads")
 	not valid_read(read)
+	detail := sprintf("statement.reads[%d] must be {type, name} with a type in %s", [i, json.marshal(sort(read_types))])
 }
 
 outcomes contains invalid(sprintf("statement.external[%d] must be an input source type name", [i])) if {

@@ -86,8 +86,8 @@ warnings contains result.note(f9, detail) if {
 	not allowed_location(destination, bucket, prefix)
 	allowed := settings.list(sprintf("druid.export.storage.%s.allowedExportPaths", [destination]))
 	detail := sprintf(
-		"%s://%s/%s is not under druid.export.storage.%s.allowedExportPaths %v: Druid accepts the query and the task fails",
-		[scheme[destination], bucket, prefix, destination, allowed],
+		"%s://%s/%s is not under druid.export.storage.%s.allowedExportPaths %s: Druid accepts the query and the task fails",
+		[scheme[destination], bucket, prefix, destination, json.marshal(allowed)],
 	)
 }
 
