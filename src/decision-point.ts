@@ -8,11 +8,10 @@ import { CasbinEngine, createCasbinEnforcer } from "./engines/casbin.js";
 import { WasmEngine, WasmPolicy } from "./engines/wasm.js";
 import { EngineError, asError } from "./errors.js";
 import { checkGrants } from "./grants.js";
-import { describeErrors, validateDecision, validateRequest } from "./schemas/validate.js";
+import { policyInput } from "./policy-input.js";
+import { describeErrors, validateDecision } from "./schemas/validate.js";
 import { checkSettings } from "./settings.js";
-import { illFormedString } from "./unicode.js";
 import { CachedSqlAnalyzer } from "./sql/cached-analyzer.js";
-import { SqlAnalysisError } from "./sql/parse.js";
 import type { Decision, DecisionRequest, EngineName, PolicyDecision, ResourceAction } from "./types.js";
 
 export interface DecisionPointOptions {
@@ -103,19 +102,10 @@ class EmbeddedDecisionPoint implements DecisionPoint {
 
   /** Validates the request and turns raw SQL into the statement the policy reads. */
   private check(request: unknown): { request: DecisionRequest } | { refused: Decision } {
-    if (!validateRequest(request)) return { refused: invalidRequest(describeErrors(validateRequest.errors), this.stamp) };
-    const illFormed = illFormedString(request);
-    if (illFormed !== undefined) {
-      return { refused: invalidRequest([`${illFormed}: not well-formed Unicode (a lone surrogate)`], this.stamp) };
-    }
-    const { sql, parameters, ...rest } = request;
-    if (sql === undefined) return { request };
-    if (rest.statement !== undefined) {
-      return { refused: invalidRequest(["/: give either 'sql' or a pre-analyzed 'statement', not both"], this.stamp) };
-    }
-    const analysis = this.sql.analyze(sql, parameters);
-    if (analysis instanceof SqlAnalysisError) return { refused: invalidSql(analysis, this.stamp) };
-    return { request: { ...rest, statement: analysis.statement } };
+    const prepared = policyInput(request, this.sql);
+    if ("invalidRequest" in prepared) return { refused: invalidRequest(prepared.invalidRequest, this.stamp) };
+    if ("invalidSql" in prepared) return { refused: invalidSql(prepared.invalidSql, this.stamp) };
+    return { request: prepared.input };
   }
 
   async decideJson(text: string): Promise<Decision> {

@@ -3,6 +3,9 @@ export { loadBundle, defaultBundlePath, type PolicyBundle, type Manifest } from 
 export { grantsToCasbinPolicy, createCasbinEnforcer, casbinModelPath } from "./engines/casbin.js";
 export { entrypoints } from "./engines/wasm.js";
 export { checkGrants } from "./grants.js";
+export { policyInput, type PolicyInput } from "./policy-input.js";
+export { analyzeSql, type Analysis, type SqlParameter } from "./sql/analyze.js";
+export { SqlAnalysisError } from "./sql/parse.js";
 export { checkSettings, settingsFromProperties } from "./settings.js";
 export {
   decisionSchema,

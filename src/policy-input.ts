@@ -1,0 +1,28 @@
+// A request as the policy reads it: schema-checked, and with raw SQL analyzed into the statement. This is also
+// what to send a stock OPA agent that serves the bundle, which cannot parse SQL itself.
+import { describeErrors, validateRequest } from "./schemas/validate.js";
+import { CachedSqlAnalyzer } from "./sql/cached-analyzer.js";
+import { SqlAnalysisError } from "./sql/parse.js";
+import type { DecisionRequest } from "./types.js";
+import { illFormedString } from "./unicode.js";
+
+export type PolicyInput =
+  | { input: DecisionRequest }
+  | { invalidRequest: string[] }
+  | { invalidSql: SqlAnalysisError };
+
+const sharedAnalyzer = new CachedSqlAnalyzer();
+
+export function policyInput(request: unknown, analyzer: CachedSqlAnalyzer = sharedAnalyzer): PolicyInput {
+  if (!validateRequest(request)) return { invalidRequest: describeErrors(validateRequest.errors) };
+  const illFormed = illFormedString(request);
+  if (illFormed !== undefined) return { invalidRequest: [`${illFormed}: not well-formed Unicode (a lone surrogate)`] };
+  const { sql, parameters, ...rest } = request;
+  if (sql === undefined) return { input: request };
+  if (rest.statement !== undefined) {
+    return { invalidRequest: ["/: give either 'sql' or a pre-analyzed 'statement', not both"] };
+  }
+  const analysis = analyzer.analyze(sql, parameters);
+  if (analysis instanceof SqlAnalysisError) return { invalidSql: analysis };
+  return { input: { ...rest, statement: analysis.statement } };
+}
