@@ -3,6 +3,7 @@ export { loadBundle, defaultBundlePath, type PolicyBundle, type Manifest } from 
 export { grantsToCasbinPolicy, createCasbinEnforcer, casbinModelPath } from "./engines/casbin.js";
 export { entrypoints } from "./engines/wasm.js";
 export { checkGrants } from "./grants.js";
+export { checkStorage, type StoragePreflight, type StoragePreflightRequest, type StorageCheck } from "./storage/preflight.js";
 export { policyInput, type PolicyInput } from "./policy-input.js";
 export { analyzeSql, type Analysis, type SqlParameter } from "./sql/analyze.js";
 export { SqlAnalysisError } from "./sql/parse.js";

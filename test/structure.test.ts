@@ -6,8 +6,11 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCases, root } from "./support.js";
 
-/** The rules this release implements (R9 and F9, durable storage, come with the storage preflight). */
+/** The rules that decide requests: each has ALLOW and DENY or INVALID cases. */
 const ruleIds = ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8"];
+
+/** The storage rules: judged by the preflight (test/s3-check.test.ts) and, for F9, warned about on exports. */
+const storageRuleIds = ["R9", "F9"];
 
 const rego = join(root, "policies/rego");
 
@@ -66,6 +69,15 @@ describe("policy structure", () => {
     id === "F8" ? cases.filter((c) => c.scenario === "matching") : cases.filter((c) => c.rules.includes(id));
   const asserted = (id: string) =>
     id === "F8" ? readFileSync(join(rego, "msq/grants/grants_test.rego"), "utf8") : testSources;
+
+  describe.each(storageRuleIds)("storage rule %s", (id) => {
+    it("has metadata with a title and a description, and is asserted by a Rego unit test", () => {
+      const rule = annotations.find((a) => a.annotations.custom?.id === id);
+      expect(rule?.annotations.title).toBeTruthy();
+      expect(rule?.annotations.description).toBeTruthy();
+      expect(testSources).toContain(`"${id} (`);
+    });
+  });
 
   describe.each(ruleIds)("rule %s", (id) => {
     it("has metadata with a title and a description", () => {

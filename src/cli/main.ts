@@ -6,10 +6,12 @@ import { access } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createDecisionPoint, type DecisionPoint } from "../decision-point.js";
-import { MsqAuthzError } from "../errors.js";
+import { ConfigError, MsqAuthzError } from "../errors.js";
+import { type Process, checkStorage } from "../storage/preflight.js";
 import type { EngineName } from "../types.js";
 import { explain } from "./explain.js";
-import { UsageError, loadGrants, loadSettings, readInputFile } from "./input.js";
+import { UsageError, loadGrants, loadSettings, readInputFile, readJsonFile } from "./input.js";
+import { describePreflight } from "./s3-check.js";
 
 const usage = `usage: msq-authz <command> [options]
 
@@ -18,6 +20,8 @@ commands:
             one decision per line, in order); prints decision JSON
   explain   decide one request and explain it: what was required, which role and pattern granted it, what is
             missing, and the smallest grant that would allow it
+  s3-check  judge IAM policies (--policy, repeatable) against the durable-storage and export settings
+            (--config / --druid-properties): exit 0 when every needed action is allowed, 1 otherwise
 
 options:
   --request FILE            the request JSON ('-' or omitted: stdin)
@@ -27,6 +31,10 @@ options:
   --druid-properties FILE   a Druid runtime.properties file (--config overrides what it sets)
   --engine wasm|casbin      the engine that matches grants (default: wasm)
   --bundle PATH             a policy bundle directory or .tar.gz (default: the bundle this package ships)
+  --policy FILE             s3-check: an IAM policy document (repeat for several)
+  --process NAME            s3-check: only indexer, overlord or broker (repeatable; default: all that apply)
+  --json                    s3-check: print the whole result as JSON
+  --emit-policy             s3-check: print the least-privilege IAM policy for the settings
   -h, --help                this text`;
 
 const options = {
@@ -37,6 +45,10 @@ const options = {
   "druid-properties": { type: "string" },
   engine: { type: "string" },
   bundle: { type: "string" },
+  policy: { type: "string", multiple: true },
+  process: { type: "string", multiple: true },
+  json: { type: "boolean" },
+  "emit-policy": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -61,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       return decide(values);
     case "explain":
       return explainCommand(values);
+    case "s3-check":
+      return s3Check(values);
     default:
       throw new UsageError(`unknown command '${command}' (see msq-authz --help)`);
   }
@@ -111,6 +125,33 @@ async function explainCommand(values: Values): Promise<number> {
   }
   process.stdout.write(`${explain(decision, request)}\n`);
   return 0;
+}
+
+const processes = new Set(["indexer", "overlord", "broker"]);
+
+async function s3Check(values: Values): Promise<number> {
+  const policyFiles = values.policy ?? [];
+  if (policyFiles.length === 0 && !values["emit-policy"]) throw new UsageError("s3-check needs at least one --policy FILE");
+  if (values.config === undefined && values["druid-properties"] === undefined) {
+    throw new UsageError("s3-check needs the storage settings: --config FILE or --druid-properties FILE");
+  }
+  const unknown = (values.process ?? []).find((name) => !processes.has(name));
+  if (unknown !== undefined) throw new UsageError(`--process must be indexer, overlord or broker, not '${unknown}'`);
+  const [settings, policies] = await Promise.all([
+    loadSettings(values.config, values["druid-properties"]),
+    Promise.all(policyFiles.map((file) => readJsonFile(file, "--policy"))),
+  ]);
+  const result = await checkStorage(
+    { settings, policies, ...(values.process ? { processes: values.process as Process[] } : {}) },
+    values.bundle,
+  ).catch((error: unknown) => {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  });
+  if (values["emit-policy"]) process.stdout.write(`${JSON.stringify(result.leastPrivilegePolicy, null, 2)}\n`);
+  else if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`${describePreflight(result)}\n`);
+  return values["emit-policy"] || result.ok ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

@@ -9,6 +9,7 @@ export const entrypoints = {
   decision: "msq/authz/decision",
   required: "msq/authz/required",
   finalize: "msq/authz/finalize",
+  preflight: "msq/storage/preflight",
 } as const;
 
 type Entrypoint = (typeof entrypoints)[keyof typeof entrypoints];

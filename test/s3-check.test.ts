@@ -1,0 +1,107 @@
+// The durable-storage and export preflight (R9, F9): through the real CLI, and the WASM entrypoint against OPA's
+// Go evaluator on the same inputs.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { settingsFromProperties } from "../src/settings.js";
+import { checkStorage } from "../src/storage/preflight.js";
+import { readJson, root } from "./support.js";
+
+const bin = join(root, "dist/cli/main.js");
+const iam = (name: string): string => join(root, "examples/iam", `${name}.json`);
+const durable = ["--druid-properties", join(root, "examples/storage/durable-storage.properties")];
+const exportSettings = ["--config", join(root, "examples/storage/export.json")];
+
+function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync("node", [bin, "s3-check", ...args], { encoding: "utf8", cwd: root });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("msq-authz s3-check", () => {
+  it("passes the least-privilege policy for durable storage, exit 0", () => {
+    const { code, stdout } = run(["--policy", iam("least-privilege-durable-storage"), ...durable]);
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toBe("S3 preflight: OK (9 checks allowed)");
+  });
+
+  it("names each process that lacks s3:ListBucket, with the bucket ARN and prefix, exit 1", () => {
+    const { code, stdout } = run(["--policy", iam("missing-listbucket"), ...durable, "--json"]);
+    expect(code).toBe(1);
+    const result = JSON.parse(stdout);
+    expect(result.ok).toBe(false);
+    expect(result.missing.map((m: { process: string; action: string; resource: string; context: object; result: string }) => [m.process, m.action, m.resource, m.context, m.result])).toEqual(
+      ["indexer", "overlord", "broker"].map((process) => [
+        process,
+        "s3:ListBucket",
+        "arn:aws:s3:::acme-druid-msq",
+        { "s3:prefix": "durable/msq/" },
+        "implicit_deny",
+      ]),
+    );
+  });
+
+  it("lets an explicit Deny win over an Allow", () => {
+    const { code, stdout } = run(["--policy", iam("explicit-deny"), ...durable, "--json"]);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).missing.map((m: { process: string; action: string; result: string }) => [m.process, m.action, m.result])).toEqual([
+      ["indexer", "s3:DeleteObject", "explicit_deny"],
+      ["overlord", "s3:DeleteObject", "explicit_deny"],
+    ]);
+  });
+
+  it("warns about grants beyond least privilege without failing", () => {
+    const { code, stdout } = run(["--policy", iam("overly-broad"), ...durable]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Beyond least privilege (warnings):");
+  });
+
+  it("checks export paths from druid.export.storage.s3.allowedExportPaths", () => {
+    expect(run(["--policy", iam("export"), ...exportSettings]).code).toBe(0);
+    expect(run(["--policy", iam("least-privilege-durable-storage"), ...exportSettings]).code).toBe(1);
+  });
+
+  it("emits the least-privilege policy for the settings", () => {
+    const { code, stdout } = run([...durable, "--emit-policy"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual(readJson(iam("least-privilege-durable-storage")));
+  });
+
+  it.each([
+    [["--policy", iam("export")], /^msq-authz: s3-check needs the storage settings/u],
+    [durable, /^msq-authz: s3-check needs at least one --policy FILE/u],
+    [["--policy", iam("export"), ...durable, "--process", "coordinator"], /^msq-authz: --process must be indexer, overlord or broker/u],
+    [["--policy", "/nonexistent.json", ...durable], /^msq-authz: --policy: cannot read/u],
+  ])("exits 2 for bad usage: %j", (args, message) => {
+    const { code, stderr } = run(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});
+
+describe("the preflight entrypoint in WASM and in OPA's Go evaluator", () => {
+  it("answers the same for every example policy and settings", async () => {
+    const settingsSets = [
+      settingsFromProperties(readFileSync(join(root, "examples/storage/durable-storage.properties"), "utf8")),
+      readJson(join(root, "examples/storage/export.json")),
+    ];
+    const names = ["least-privilege-durable-storage", "missing-listbucket", "overly-broad", "explicit-deny", "export"];
+    const probes = settingsSets.flatMap((settings) => names.map((name) => ({ settings, policies: [readJson(iam(name))] })));
+    const wasm = await Promise.all(probes.map((probe) => checkStorage(probe)));
+
+    const dir = mkdtempSync(join(tmpdir(), "msq-authz-preflight-"));
+    writeFileSync(join(dir, "probes.json"), JSON.stringify({ msq_preflight_probes: probes }));
+    const output = execFileSync(
+      join(root, ".tools/bin/opa"),
+      [
+        "eval", "--format", "json", "--ignore", "*_test.rego", "-d", join(root, "policies/rego"), "-d", join(dir, "probes.json"),
+        "some i; data.msq_preflight_probes[i]; r := data.msq.storage.preflight with input as data.msq_preflight_probes[i]",
+      ],
+      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+    );
+    const go: unknown[] = [];
+    for (const { bindings } of (JSON.parse(output) as { result: { bindings: { i: number; r: unknown } }[] }).result) go[bindings.i] = bindings.r;
+    expect(go).toEqual(wasm);
+  });
+});
