@@ -68,6 +68,42 @@ describe("msq-authz s3-check", () => {
     expect(JSON.parse(stdout)).toEqual(readJson(iam("least-privilege-durable-storage")));
   });
 
+  it("passes the policy it generates", () => {
+    const generated = join(mkdtempSync(join(tmpdir(), "msq-authz-iam-")), "generated.json");
+    writeFileSync(generated, run([...exportSettings, "--emit-policy"]).stdout);
+    expect(run(["--policy", generated, ...exportSettings]).code).toBe(0);
+  });
+
+  const objects = {
+    Effect: "Allow",
+    Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"],
+    Resource: "arn:aws:s3:::acme-druid-msq/durable/msq/*",
+  };
+  const listing = (extra: object) => ({ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::acme-druid-msq", ...extra });
+
+  it.each([
+    ["a ListBucket for another prefix", listing({ Condition: { StringLike: { "s3:prefix": "other/*" } } }), "implicit_deny"],
+    ["a ListBucket on a condition it cannot evaluate", listing({ Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }), "unknown"],
+    ["a ListBucket on the objects' ARN instead of the bucket's", { ...listing({}), Resource: "arn:aws:s3:::acme-druid-msq/*" }, "implicit_deny"],
+  ])("reports %s as not allowed", (_, statement, verdict) => {
+    const policy = join(mkdtempSync(join(tmpdir(), "msq-authz-iam-")), "policy.json");
+    writeFileSync(policy, JSON.stringify({ Version: "2012-10-17", Statement: [objects, statement] }));
+    const { code, stdout } = run(["--policy", policy, ...durable, "--json"]);
+    expect(code).toBe(1);
+    const missing = JSON.parse(stdout).missing as { action: string; result: string }[];
+    expect(missing.map((m) => [m.action, m.result])).toEqual([
+      ["s3:ListBucket", verdict],
+      ["s3:ListBucket", verdict],
+      ["s3:ListBucket", verdict],
+    ]);
+  });
+
+  it("allows a ListBucket without any prefix condition", () => {
+    const policy = join(mkdtempSync(join(tmpdir(), "msq-authz-iam-")), "policy.json");
+    writeFileSync(policy, JSON.stringify({ Version: "2012-10-17", Statement: [objects, listing({})] }));
+    expect(run(["--policy", policy, ...durable]).code).toBe(0);
+  });
+
   it.each([
     [["--policy", iam("export")], /^msq-authz: s3-check needs the storage settings/u],
     [durable, /^msq-authz: s3-check needs at least one --policy FILE/u],
