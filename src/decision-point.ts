@@ -1,6 +1,7 @@
 // The embedded decision point: request -> validate -> engine -> normalized decision. Every failure on the way is
 // a decision with allow: false, never an exception to the caller.
 import type { Enforcer } from "casbin";
+import { LRUCache } from "lru-cache";
 import { type PolicyBundle, loadBundle } from "./bundle/load.js";
 import { engineError, invalidRequest, invalidSql, type Stamp } from "./decision.js";
 import type { Engine } from "./engines/engine.js";
@@ -26,6 +27,12 @@ export interface DecisionPointOptions {
   enforcer?: Enforcer;
   /** How many analyzed SQL statements to keep (default 1000). */
   sqlCacheEntries?: number;
+  /**
+   * How many decisions to remember, keyed by the request's JSON (default 10,000; 0 turns it off). Grants, settings
+   * and bundle are fixed for a decision point, so the same request always gets the same decision. Off by default
+   * with an external `enforcer`, whose grants can change underneath. Engine errors are never remembered.
+   */
+  decisionCacheEntries?: number;
 }
 
 export interface DecisionPoint {
@@ -55,18 +62,24 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
     engineName === "casbin"
       ? new CasbinEngine(policy, options.enforcer ?? (await createCasbinEnforcer(grants)))
       : new WasmEngine(policy);
-  return new EmbeddedDecisionPoint(engine, { engine: engineName, revision: policy.revision }, options.sqlCacheEntries ?? 1000);
+  const decisionCacheEntries = options.decisionCacheEntries ?? (options.enforcer ? 0 : 10_000);
+  return new EmbeddedDecisionPoint(engine, { engine: engineName, revision: policy.revision }, {
+    sqlCacheEntries: options.sqlCacheEntries ?? 1000,
+    decisionCacheEntries,
+  });
 }
 
 class EmbeddedDecisionPoint implements DecisionPoint {
   private readonly sql: CachedSqlAnalyzer;
+  private readonly decisions: LRUCache<string, Decision> | undefined;
 
   constructor(
     private readonly engineImpl: Engine,
     private readonly stamp: Stamp,
-    sqlCacheEntries: number,
+    caches: { sqlCacheEntries: number; decisionCacheEntries: number },
   ) {
-    this.sql = new CachedSqlAnalyzer(sqlCacheEntries);
+    this.sql = new CachedSqlAnalyzer(caches.sqlCacheEntries);
+    this.decisions = caches.decisionCacheEntries > 0 ? new LRUCache({ max: caches.decisionCacheEntries }) : undefined;
   }
 
   get engine(): EngineName {
@@ -78,6 +91,18 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   }
 
   async decide(request: unknown): Promise<Decision> {
+    const key = serialize(request);
+    if (key === undefined) return invalidRequest(["/: not serializable as JSON"], this.stamp);
+    return this.recalled(key) ?? this.remember(key, await this.evaluate(request));
+  }
+
+  decideSync(request: unknown): Decision {
+    const key = serialize(request);
+    if (key === undefined) return invalidRequest(["/: not serializable as JSON"], this.stamp);
+    return this.recalled(key) ?? this.remember(key, this.evaluateSync(request));
+  }
+
+  private async evaluate(request: unknown): Promise<Decision> {
     const checked = this.check(request);
     if ("refused" in checked) return checked.refused;
     try {
@@ -87,7 +112,7 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     }
   }
 
-  decideSync(request: unknown): Decision {
+  private evaluateSync(request: unknown): Decision {
     const checked = this.check(request);
     if ("refused" in checked) return checked.refused;
     try {
@@ -98,6 +123,17 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     } catch (thrown) {
       return engineError(asError(thrown), this.stamp);
     }
+  }
+
+  private recalled(key: string): Decision | undefined {
+    return this.decisions?.get(key);
+  }
+
+  /** Decisions are frozen, so a remembered one cannot be changed by the caller it was handed to. */
+  private remember(key: string, decision: Decision): Decision {
+    const frozen = deepFreeze(decision);
+    if (decision.code !== "engine_error") this.decisions?.set(key, frozen);
+    return frozen;
   }
 
   /** Validates the request and turns raw SQL into the statement the policy reads. */
@@ -112,13 +148,15 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     if (Buffer.byteLength(text, "utf8") > MAX_REQUEST_BYTES) {
       return invalidRequest([`/: the request is larger than ${MAX_REQUEST_BYTES} bytes`], this.stamp);
     }
+    const recalled = this.recalled(text);
+    if (recalled) return recalled;
     let request: unknown;
     try {
       request = JSON.parse(text) as unknown;
     } catch (error) {
       return invalidRequest([`/: not JSON: ${(error as Error).message}`], this.stamp);
     }
-    return this.decide(request);
+    return this.remember(text, await this.decide(request));
   }
 
   /** The engine's answer must be a decision of the contract; anything else is an engine error. */
@@ -129,6 +167,23 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     }
     return stamped;
   }
+}
+
+/** The request's JSON text, the key decisions are remembered by; undefined for values JSON cannot hold (cycles). */
+function serialize(request: unknown): string | undefined {
+  try {
+    return JSON.stringify(request) ?? "undefined";
+  } catch {
+    return undefined;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }
 
 // The policy's JSON comes back with keys in its own order; print decisions in the contract's order.

@@ -4,8 +4,13 @@
 /** The JSON pointer of the first string (value or key) that is not well-formed Unicode, if any. */
 export function illFormedString(value: unknown): string | undefined {
   const pending: [unknown, string][] = [[value, ""]];
+  const seen = new WeakSet<object>(); // a cycle is not JSON, but must not loop forever either
   while (pending.length > 0) {
     const [next, path] = pending.pop() as [unknown, string];
+    if (typeof next === "object" && next !== null) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+    }
     if (typeof next === "string") {
       if (!next.isWellFormed()) return path === "" ? "/" : path;
     } else if (Array.isArray(next)) {

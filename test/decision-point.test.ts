@@ -1,6 +1,8 @@
 // The decision point's two doors: decide (any engine) and decideSync (engines that never wait).
 import { join } from "node:path";
+import type { Enforcer } from "casbin";
 import { describe, expect, it } from "vitest";
+import { createDecisionPoint } from "../src/decision-point.js";
 import { pointFor, readJson, root } from "./support.js";
 
 const exampleGrants = readJson(join(root, "examples/grants.json"));
@@ -26,5 +28,45 @@ describe("decideSync", () => {
       code: "engine_error",
       reasons: ["ENGINE: the casbin engine has no synchronous path; use decide()"],
     });
+  });
+});
+
+describe("remembered decisions", () => {
+  const request = {
+    identity: { authenticated: true, user: "alice" },
+    operation: "sql.task.submit",
+    statement: { type: "SELECT", reads: [{ type: "DATASOURCE", name: "wiki" }] },
+  };
+
+  it("answer a repeated request with the same frozen decision", async () => {
+    const point = await createDecisionPoint({ grants: exampleGrants });
+    const first = await point.decide(request);
+    expect(await point.decide(structuredClone(request))).toBe(first);
+    expect(await point.decideJson(JSON.stringify(request))).toEqual(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.required[0])).toBe(true);
+    expect(() => {
+      (first as { allow: boolean }).allow = false;
+    }).toThrow(TypeError);
+  });
+
+  it("never keep an engine error, so a grant store that recovers is asked again", async () => {
+    let calls = 0;
+    const flaky = {
+      getRolesForUser: () => {
+        calls += 1;
+        return Promise.reject(new Error("database is down"));
+      },
+    } as unknown as Enforcer;
+    const point = await createDecisionPoint({ engine: "casbin", enforcer: flaky, decisionCacheEntries: 100 });
+    expect((await point.decide(request)).code).toBe("engine_error");
+    expect((await point.decide(request)).code).toBe("engine_error");
+    expect(calls).toBe(2);
+  });
+
+  it("refuse a request JSON cannot hold, without looping on its cycle", async () => {
+    const point = await createDecisionPoint({ grants: exampleGrants });
+    const cyclic: Record<string, unknown> = { ...request };
+    cyclic.context = { self: cyclic };
+    expect(await point.decide(cyclic)).toMatchObject({ status: 400, reasons: ["INPUT (Request shape): /: not serializable as JSON"] });
   });
 });
