@@ -94,7 +94,7 @@ fuzz: build
 	FUZZ_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/sql-property.test.ts
 
 bench: build
-	node bench/sql.bench.mjs
+	node bench/run.mjs
 
 clean:
 	rm -rf dist $(BUILD)
