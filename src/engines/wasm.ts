@@ -2,6 +2,7 @@
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import type { PolicyBundle } from "../bundle/load.js";
 import { BundleError, EngineError, asError } from "../errors.js";
+import { grantIndex } from "../grants.js";
 import type { DecisionRequest, Grants, PolicyDecision, Settings } from "../types.js";
 import type { Engine } from "./engine.js";
 
@@ -38,7 +39,7 @@ export class WasmPolicy {
       throw new BundleError(`bundle ${bundle.source} lacks the entrypoints ${absent.join(", ")}`);
     }
     try {
-      policy.setData({ ...bundle.data, grants, settings });
+      policy.setData({ ...bundle.data, grants, grant_index: grantIndex(grants), settings });
     } catch (thrown) {
       throw new EngineError(`cannot load grants and settings into the policy: ${asError(thrown).message}`, {
         cause: asError(thrown),

@@ -23,6 +23,41 @@ permissions_of(role) := object.get(object.get(roles_by_name, role, {}), "permiss
 # Druid matches names with Pattern.matches: the whole name must match, so the pattern is anchored here.
 full_match(pattern, name) if regex.match(concat("", ["^(?:", pattern, ")$"]), name)
 
+# The first (role, pattern) that grants the check: roles in sorted order, each role's permissions in their order.
+# With data.grant_index (built from data.grants by the decision point, once per grants revision) a literal name
+# is one lookup and only patterns that could come first run a regex; without it, every permission is scanned.
+# Both paths give the same answer: the differential tests run one against the other.
+default first_match(_, _) := null
+
+first_match(user, check) := found[0] if {
+	indexed
+	found := [match | some role in roles_of(user); match := indexed_match(role, check)]
+	count(found) > 0
+} else := found[0] if {
+	not indexed
+	found := matches(user, check)
+	count(found) > 0
+}
+
+indexed if is_object(data.grant_index)
+
+# data.grant_index.roles[role][type][ACTION] = {"literals": {name: position}, "patterns": [[position, pattern]]},
+# positions being indexes into the role's permissions.
+indexed_match(role, check) := {"role": role, "pattern": permissions_of(role)[min(positions)].resource.name} if {
+	entry := data.grant_index.roles[role][check.type][check.action]
+	literal := object.get(entry.literals, check.name, -1)
+	positions := {position |
+		some [position, pattern] in entry.patterns
+		earlier(position, literal)
+		full_match(pattern, check.name)
+	} | {literal | literal >= 0}
+	count(positions) > 0
+}
+
+earlier(_, literal) if literal < 0
+
+earlier(position, literal) if position < literal
+
 # Every (role, pattern) of the user's roles that grants the action: exact type, exact action (WRITE does not
 # imply READ; Druid upper-cases actions when they are stored), full-match name.
 matches(user, check) := [{"role": role, "pattern": permission.resource.name} |

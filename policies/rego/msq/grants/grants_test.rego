@@ -113,3 +113,46 @@ test_patterns_list_the_names_a_user_holds_for_a_type_and_action if {
 	grants.patterns("bob", "DATASOURCE", "READ") == ["wiki"] with data.grants as fixture
 	grants.patterns("mallory", "DATASOURCE", "READ") == [] with data.grants as fixture
 }
+
+# --- the first grant in order, scanned or looked up in data.grant_index -----------------------------------------
+
+ordered := {
+	"users": {"ana": {"roles": ["b_role", "a_role"]}},
+	"roles": {
+		"a_role": {"permissions": [
+			{"resource": {"name": "wiki.*", "type": "DATASOURCE"}, "action": "READ"},
+			{"resource": {"name": "wiki", "type": "DATASOURCE"}, "action": "read"},
+			{"resource": {"name": "logs", "type": "DATASOURCE"}, "action": "READ"},
+			{"resource": {"name": "l.gs", "type": "DATASOURCE"}, "action": "READ"},
+		]},
+		"b_role": {"permissions": [{"resource": {"name": "logs", "type": "DATASOURCE"}, "action": "READ"}]},
+	},
+}
+
+# What the decision point builds from `ordered` (src/grants.ts grantIndex).
+ordered_index := {"roles": {
+	"a_role": {"DATASOURCE": {"READ": {"literals": {"wiki": 1, "logs": 2}, "patterns": [[0, "wiki.*"], [3, "l.gs"]]}}},
+	"b_role": {"DATASOURCE": {"READ": {"literals": {"logs": 0}, "patterns": []}}},
+}}
+
+read(name) := {"type": "DATASOURCE", "name": name, "action": "READ"}
+
+test_the_first_match_is_the_first_role_then_the_first_permission_in_order if {
+	expected := {
+		"wiki": {"role": "a_role", "pattern": "wiki.*"},
+		"wikipedia": {"role": "a_role", "pattern": "wiki.*"},
+		"logs": {"role": "a_role", "pattern": "logs"},
+		"lags": {"role": "a_role", "pattern": "l.gs"},
+		"secret": null,
+	}
+	every name, match in expected {
+		grants.first_match("ana", read(name)) == match with data.grants as ordered
+		grants.first_match("ana", read(name)) == match with data.grants as ordered with data.grant_index as ordered_index
+	}
+}
+
+test_the_index_gives_no_grant_to_an_unknown_user_or_action if {
+	grants.first_match("nobody", read("wiki")) == null with data.grants as ordered with data.grant_index as ordered_index
+	write := {"type": "DATASOURCE", "name": "wiki", "action": "WRITE"}
+	grants.first_match("ana", write) == null with data.grants as ordered with data.grant_index as ordered_index
+}

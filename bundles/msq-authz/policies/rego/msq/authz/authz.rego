@@ -55,17 +55,16 @@ checks := [{"type": t[0], "name": t[1], "action": t[2]} |
 
 listings := sort(tasks.listings)
 
-first(matches) := matches[0] if count(matches) > 0
-
-else := null
-
 build(evidence) := blocked if {
 	count(blockers) > 0
-} else := denied(evidence) if {
-	count(missing(evidence)) + count(forbidders) > 0
-} else := followed(evidence) if {
+} else := decide(evidence, matched_by_key(evidence))
+
+decide(evidence, matches) := denied(evidence, matches, gaps) if {
+	gaps := missing(matches)
+	count(gaps) + count(forbidders) > 0
+} else := followed(matches) if {
 	count(followers) > 0
-} else := allowed(evidence)
+} else := allowed(evidence, matches)
 
 blocked := {
 	"allow": false,
@@ -79,55 +78,57 @@ blocked := {
 
 matched_by_key(evidence) := {key(c): c.match | some c in evidence.checks; is_object(c.match)}
 
-missing(evidence) := [c | some c in checks; not matched_by_key(evidence)[key(c)]]
+missing(matches) := [c | some c in checks; not matches[key(c)]]
 
-matched(evidence) := [object.union(c, {"role": m.role, "pattern": m.pattern}) |
+matched(matches) := [object.union(c, {"role": m.role, "pattern": m.pattern}) |
 	some c in checks
-	m := matched_by_key(evidence)[key(c)]
+	m := matches[key(c)]
 ]
 
 who(evidence) := sprintf("user '%s' (roles: %s)", [request.user, concat(", ", sort(evidence.roles))]) if {
 	count(evidence.roles) > 0
 } else := sprintf("user '%s' (no roles)", [request.user])
 
-denied(evidence) := {
+denied(evidence, matches, gaps) := {
 	"allow": false,
 	"status": 403,
 	"code": "forbidden",
 	"required": checks,
-	"missing": missing(evidence),
-	"matched": matched(evidence),
+	"missing": gaps,
+	"matched": matched(matches),
 	"reasons": sort({reason |
+		caller := who(evidence)
 		some r in requirements
-		not matched_by_key(evidence)[key(r)]
+		not matches[key(r)]
 		reason := sprintf(
 			"%s (%s): needs %s on %s '%s'; %s has no matching permission",
-			[r.rule, r.title, r.action, r.type, r.name, who(evidence)],
+			[r.rule, r.title, r.action, r.type, r.name, caller],
 		)
 	} | {o.reason | some o in forbidders}),
 }
 
-followed(evidence) := {
+followed(matches) := {
 	"allow": false,
 	"status": followers[0][2].status,
 	"code": followers[0][2].code,
 	"required": checks,
 	"missing": [],
-	"matched": matched(evidence),
+	"matched": matched(matches),
 	"reasons": [f[1] | some f in followers],
 }
 
-grant_reasons(evidence) := {reason |
+grant_reasons(matches) := {reason |
 	some r in requirements
-	m := matched_by_key(evidence)[key(r)]
+	m := matches[key(r)]
 	reason := sprintf(
 		"%s (%s): %s on %s '%s' granted to role '%s' by pattern '%s'",
 		[r.rule, r.title, r.action, r.type, r.name, m.role, m.pattern],
 	)
 }
 
-allow_reasons(evidence) := sort(grant_reasons(evidence) | notes) if {
-	count(grant_reasons(evidence) | notes) > 0
+allow_reasons(matches) := sort(said) if {
+	said := grant_reasons(matches) | notes
+	count(said) > 0
 } else := [result.note(authn.r1, "the request needs nothing beyond an authenticated identity")]
 
 default allowed_status := 200
@@ -138,15 +139,15 @@ allowed_status := statements.cancel_status if {
 	request.operation == "sql.task.submit"
 }
 
-allowed(evidence) := object.union(
+allowed(evidence, matches) := object.union(
 	{
 		"allow": true,
 		"status": allowed_status,
 		"code": "ok",
 		"required": checks,
 		"missing": [],
-		"matched": matched(evidence),
-		"reasons": allow_reasons(evidence),
+		"matched": matched(matches),
+		"reasons": allow_reasons(matches),
 	},
 	object.union(filter(evidence), warned),
 )

@@ -22,6 +22,35 @@ permissions_of(role) := object.get(object.get(roles_by_name, role, {}), "permiss
 
 full_match(pattern, name) if regex.match(concat("", ["^(?:", pattern, ")$"]), name)
 
+default first_match(_, _) := null
+
+first_match(user, check) := found[0] if {
+	indexed
+	found := [match | some role in roles_of(user); match := indexed_match(role, check)]
+	count(found) > 0
+} else := found[0] if {
+	not indexed
+	found := matches(user, check)
+	count(found) > 0
+}
+
+indexed if is_object(data.grant_index)
+
+indexed_match(role, check) := {"role": role, "pattern": permissions_of(role)[min(positions)].resource.name} if {
+	entry := data.grant_index.roles[role][check.type][check.action]
+	literal := object.get(entry.literals, check.name, -1)
+	positions := {position |
+		some [position, pattern] in entry.patterns
+		earlier(position, literal)
+		full_match(pattern, check.name)
+	} | {literal | literal >= 0}
+	count(positions) > 0
+}
+
+earlier(_, literal) if literal < 0
+
+earlier(position, literal) if position < literal
+
 matches(user, check) := [{"role": role, "pattern": permission.resource.name} |
 	some role in roles_of(user)
 	some permission in permissions_of(role)
