@@ -39,7 +39,9 @@ export class WasmPolicy {
       throw new BundleError(`bundle ${bundle.source} lacks the entrypoints ${absent.join(", ")}`);
     }
     try {
-      policy.setData({ ...bundle.data, grants, grant_index: grantIndex(grants), settings });
+      // With the index, the policy reads the roles from it; leaving them out of data.grants halves what opa-wasm
+      // parses when a large grant set loads.
+      policy.setData({ ...bundle.data, grants: { users: grants.users ?? {} }, grant_index: grantIndex(grants), settings });
     } catch (thrown) {
       throw new EngineError(`cannot load grants and settings into the policy: ${asError(thrown).message}`, {
         cause: asError(thrown),

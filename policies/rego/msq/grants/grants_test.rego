@@ -156,3 +156,12 @@ test_the_index_gives_no_grant_to_an_unknown_user_or_action if {
 	write := {"type": "DATASOURCE", "name": "wiki", "action": "WRITE"}
 	grants.first_match("ana", write) == null with data.grants as ordered with data.grant_index as ordered_index
 }
+
+test_with_the_index_the_roles_need_not_be_in_data_grants if {
+	users_only := {"users": ordered.users}
+	grants.first_match("ana", read("lags")) == {"role": "a_role", "pattern": "l.gs"}
+		with data.grants as users_only with data.grant_index as ordered_index
+	grants.patterns("ana", "DATASOURCE", "READ") == ["l.gs", "logs", "wiki", "wiki.*"]
+		with data.grants as users_only with data.grant_index as ordered_index
+	grants.patterns("ana", "DATASOURCE", "READ") == ["l.gs", "logs", "wiki", "wiki.*"] with data.grants as ordered
+}

@@ -36,15 +36,15 @@ first_match(user, check) := found[0] if {
 
 indexed if is_object(data.grant_index)
 
-indexed_match(role, check) := {"role": role, "pattern": permissions_of(role)[min(positions)].resource.name} if {
+indexed_match(role, check) := {"role": role, "pattern": first[1]} if {
 	entry := data.grant_index.roles[role][check.type][check.action]
 	literal := object.get(entry.literals, check.name, -1)
-	positions := {position |
+	candidates := {[position, pattern] |
 		some [position, pattern] in entry.patterns
 		earlier(position, literal)
 		full_match(pattern, check.name)
-	} | {literal | literal >= 0}
-	count(positions) > 0
+	} | {[literal, check.name] | literal >= 0}
+	first := min(candidates)
 }
 
 earlier(_, literal) if literal < 0
@@ -59,7 +59,14 @@ matches(user, check) := [{"role": role, "pattern": permission.resource.name} |
 	full_match(permission.resource.name, check.name)
 ]
 
-patterns(user, type, action) := sort({permission.resource.name |
+patterns(user, type, action) := sort({name |
+	some role in roles_of(user)
+	entry := data.grant_index.roles[role][type][action]
+	names := {literal | some literal, _ in entry.literals} | {pattern | some [_, pattern] in entry.patterns}
+	some name in names
+}) if {
+	indexed
+} else := sort({permission.resource.name |
 	some role in roles_of(user)
 	some permission in permissions_of(role)
 	permission.resource.type == type
