@@ -101,15 +101,26 @@ async function decide(values: Values): Promise<number> {
     });
     const point = await decisionPoint(values);
     const lines = createInterface({ input: createReadStream(batch, "utf8"), crlfDelay: Infinity });
+    let pending = "";
     for await (const line of lines) {
-      process.stdout.write(`${JSON.stringify(await point.decideJson(line))}\n`);
+      pending += `${JSON.stringify(await point.decideJson(line))}\n`;
+      if (pending.length >= 1 << 16) pending = await flush(pending);
     }
+    await flush(pending);
     return 0;
   }
   const text = await readInputFile(values.request ?? "-", "--request");
   const point = await decisionPoint(values);
   process.stdout.write(`${JSON.stringify(await point.decideJson(text), null, 2)}\n`);
   return 0;
+}
+
+/** Output in large writes that wait for a slow reader, instead of one unbounded buffer per line. */
+function flush(text: string): Promise<string> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve("");
+    else process.stdout.once("drain", () => resolve(""));
+  });
 }
 
 async function explainCommand(values: Values): Promise<number> {
