@@ -93,7 +93,7 @@ demo: build
 fuzz: build
 	FUZZ_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/sql-property.test.ts
 
-bench: build
+bench: tools build
 	node bench/run.mjs
 
 clean:
