@@ -88,6 +88,9 @@ demo: build
 	@echo
 	@echo "== msq-authz explain examples/explain-request.json =="
 	$(CLI) explain --request examples/explain-request.json --grants examples/grants.json --config examples/settings.json
+	@echo
+	@echo "== msq-authz review examples/reviews/*.yaml =="
+	$(CLI) review examples/reviews/*.yaml
 
 # SQL fuzzing at scale: 100,000 generated and mutated statements per property (make test runs 3,000).
 fuzz: build

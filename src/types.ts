@@ -111,3 +111,30 @@ export interface Decision extends PolicyDecision {
   engine: EngineName;
   revision: string;
 }
+
+/** One expectation of a review file (schemas/review.schema.json). */
+export interface ReviewExpectation {
+  name?: string;
+  as?: string;
+  anonymous?: boolean;
+  operation?: Operation;
+  sql?: string;
+  parameters?: unknown[];
+  statement?: Statement;
+  context?: Record<string, unknown>;
+  task?: TaskDescriptor;
+  datasource?: string;
+  tasks?: { id: string; datasource: string }[];
+  expect: "allow" | "deny";
+  status?: number;
+  code?: string;
+  missing?: ResourceAction[];
+  required?: ResourceAction[];
+}
+
+export interface ReviewFile {
+  name?: string;
+  grants?: string | Grants;
+  settings?: string | Settings;
+  expectations: ReviewExpectation[];
+}

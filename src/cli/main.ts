@@ -2,7 +2,7 @@
 // msq-authz command line. Exit codes: 0 the command did its job (for decide: the decision was computed, whatever
 // it says); 1 a review or check failed; 2 bad usage or unreadable input, with one line on stderr.
 import { constants, createReadStream } from "node:fs";
-import { access } from "node:fs/promises";
+import { access, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createDecisionPoint, type DecisionPoint } from "../decision-point.js";
@@ -12,6 +12,9 @@ import type { EngineName } from "../types.js";
 import { explain } from "./explain.js";
 import { UsageError, loadGrants, loadSettings, readInputFile, readJsonFile } from "./input.js";
 import { describePreflight } from "./s3-check.js";
+import { loadReview } from "../review/load.js";
+import { junitXml, summaryText } from "../review/report.js";
+import { runReview } from "../review/run.js";
 
 const usage = `usage: msq-authz <command> [options]
 
@@ -20,6 +23,8 @@ commands:
             one decision per line, in order); prints decision JSON
   explain   decide one request and explain it: what was required, which role and pattern granted it, what is
             missing, and the smallest grant that would allow it
+  review    run review files (YAML or JSON: grants, settings and expectations) on both engines:
+            msq-authz review FILES... [--junit FILE] [--json]; exit 1 when an expectation fails
   s3-check  judge IAM policies (--policy, repeatable) against the durable-storage and export settings
             (--config / --druid-properties): exit 0 when every needed action is allowed, 1 otherwise
 
@@ -33,7 +38,8 @@ options:
   --bundle PATH             a policy bundle directory or .tar.gz (default: the bundle this package ships)
   --policy FILE             s3-check: an IAM policy document (repeat for several)
   --process NAME            s3-check: only indexer, overlord or broker (repeatable; default: all that apply)
-  --json                    s3-check: print the whole result as JSON
+  --json                    s3-check, review: print the whole result as JSON
+  --junit FILE              review: also write a JUnit XML report
   --emit-policy             s3-check: print the least-privilege IAM policy for the settings
   -h, --help                this text`;
 
@@ -48,6 +54,7 @@ const options = {
   policy: { type: "string", multiple: true },
   process: { type: "string", multiple: true },
   json: { type: "boolean" },
+  junit: { type: "string" },
   "emit-policy": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -67,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return values.help ? 0 : 2;
   }
+  if (command === "review") return review(rest, values);
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0] ?? ""}'`);
   switch (command) {
     case "decide":
@@ -136,6 +144,22 @@ async function explainCommand(values: Values): Promise<number> {
   }
   process.stdout.write(`${explain(decision, request)}\n`);
   return 0;
+}
+
+async function review(files: string[], values: Values): Promise<number> {
+  if (files.length === 0) throw new UsageError("review needs at least one review file");
+  const results = [];
+  for (const file of files) {
+    const loaded = await loadReview(file).catch((error: unknown) => {
+      if (error instanceof ConfigError) throw new UsageError(error.message);
+      throw error;
+    });
+    results.push(await runReview(loaded));
+  }
+  if (values.junit !== undefined) await writeFile(values.junit, junitXml(results));
+  if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else process.stdout.write(`${summaryText(results, process.stdout.isTTY === true)}\n`);
+  return results.every((result) => result.results.every((r) => r.passed)) ? 0 : 1;
 }
 
 const processes = new Set(["indexer", "overlord", "broker"]);

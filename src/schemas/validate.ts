@@ -3,10 +3,11 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import decisionSchema from "./decision.schema.json" with { type: "json" };
 import grantsSchema from "./grants.schema.json" with { type: "json" };
 import requestSchema from "./request.schema.json" with { type: "json" };
+import reviewSchema from "./review.schema.json" with { type: "json" };
 import settingsSchema from "./settings.schema.json" with { type: "json" };
-import type { Decision, DecisionRequest, Grants, Settings } from "../types.js";
+import type { Decision, DecisionRequest, Grants, ReviewFile, Settings } from "../types.js";
 
-export { decisionSchema, grantsSchema, requestSchema, settingsSchema };
+export { decisionSchema, grantsSchema, requestSchema, reviewSchema, settingsSchema };
 
 // strictRequired is off only because if/then subschemas name fields that the outer schema defines.
 const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: false, allowUnionTypes: true });
@@ -15,6 +16,7 @@ export const validateRequest = ajv.compile(requestSchema) as ValidateFunction<De
 export const validateGrants = ajv.compile(grantsSchema) as ValidateFunction<Grants>;
 export const validateSettings = ajv.compile(settingsSchema) as ValidateFunction<Settings>;
 export const validateDecision = ajv.compile(decisionSchema) as ValidateFunction<Decision>;
+export const validateReview = ajv.compile(reviewSchema) as ValidateFunction<ReviewFile>;
 
 /** One line per schema error: the JSON pointer of the offending value and what is wrong with it. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
