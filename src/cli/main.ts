@@ -12,6 +12,8 @@ import type { EngineName } from "../types.js";
 import { explain } from "./explain.js";
 import { UsageError, loadGrants, loadSettings, readInputFile, readJsonFile } from "./input.js";
 import { describePreflight } from "./s3-check.js";
+import { audit } from "../audit/audit.js";
+import { auditMarkdown, auditText } from "../audit/render.js";
 import { loadReview } from "../review/load.js";
 import { junitXml, summaryText } from "../review/report.js";
 import { runReview } from "../review/run.js";
@@ -25,6 +27,8 @@ commands:
             missing, and the smallest grant that would allow it
   review    run review files (YAML or JSON: grants, settings and expectations) on both engines:
             msq-authz review FILES... [--junit FILE] [--json]; exit 1 when an expectation fails
+  audit     who can do what under --grants (and settings), asked of the policy, and risky-grant findings;
+            a table on a terminal, --json or --markdown
   s3-check  judge IAM policies (--policy, repeatable) against the durable-storage and export settings
             (--config / --druid-properties): exit 0 when every needed action is allowed, 1 otherwise
 
@@ -38,7 +42,8 @@ options:
   --bundle PATH             a policy bundle directory or .tar.gz (default: the bundle this package ships)
   --policy FILE             s3-check: an IAM policy document (repeat for several)
   --process NAME            s3-check: only indexer, overlord or broker (repeatable; default: all that apply)
-  --json                    s3-check, review: print the whole result as JSON
+  --json                    s3-check, review, audit: print the whole result as JSON
+  --markdown                audit: print the report as Markdown
   --junit FILE              review: also write a JUnit XML report
   --emit-policy             s3-check: print the least-privilege IAM policy for the settings
   -h, --help                this text`;
@@ -55,6 +60,7 @@ const options = {
   process: { type: "string", multiple: true },
   json: { type: "boolean" },
   junit: { type: "string" },
+  markdown: { type: "boolean" },
   "emit-policy": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -83,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       return explainCommand(values);
     case "s3-check":
       return s3Check(values);
+    case "audit":
+      return auditCommand(values);
     default:
       throw new UsageError(`unknown command '${command}' (see msq-authz --help)`);
   }
@@ -160,6 +168,22 @@ async function review(files: string[], values: Values): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(`${summaryText(results, process.stdout.isTTY === true)}\n`);
   return results.every((result) => result.results.every((r) => r.passed)) ? 0 : 1;
+}
+
+async function auditCommand(values: Values): Promise<number> {
+  if (values.grants === undefined) throw new UsageError("audit needs --grants FILE");
+  const [grants, settings] = await Promise.all([
+    readJsonFile(values.grants, "--grants"),
+    loadSettings(values.config, values["druid-properties"]),
+  ]);
+  const report = await audit(grants, settings).catch((error: unknown) => {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  });
+  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else if (values.markdown) process.stdout.write(auditMarkdown(report));
+  else process.stdout.write(`${auditText(report)}\n`);
+  return 0;
 }
 
 const processes = new Set(["indexer", "overlord", "broker"]);

@@ -1,0 +1,122 @@
+// Risky-grant findings: properties of the grant data itself (what a pattern can match, what is granted to whom),
+// reported with a severity. Which resource actions an operation requires stays the policy's business.
+import { RE2JS } from "re2js";
+
+export type Severity = "high" | "medium" | "low";
+
+export interface Finding {
+  severity: Severity;
+  check: string;
+  message: string;
+  role?: string;
+  user?: string;
+  pattern?: string;
+}
+
+/** Druid's registered resource types (ResourceType.knownTypes; LOOKUP after Druid 35). */
+export const knownTypes = new Set(["DATASOURCE", "VIEW", "CONFIG", "STATE", "SYSTEM_TABLE", "QUERY_CONTEXT", "EXTERNAL", "LOOKUP"]);
+
+export interface RawPermission {
+  resource?: { name?: unknown; type?: unknown };
+  action?: unknown;
+}
+
+export interface RawGrants {
+  users?: Record<string, { roles?: unknown }>;
+  roles?: Record<string, { permissions?: unknown }>;
+}
+
+/** Findings about one permission of one role. */
+export function permissionFindings(role: string, permission: RawPermission, inputSourceSecurity: boolean): Finding[] {
+  const name = permission.resource?.name;
+  const type = permission.resource?.type;
+  const action = typeof permission.action === "string" ? permission.action.toUpperCase() : permission.action;
+  const found: Finding[] = [];
+  const at = { role, ...(typeof name === "string" ? { pattern: name } : {}) };
+  if (typeof type !== "string" || !knownTypes.has(type)) {
+    found.push({ severity: "medium", check: "unknown-type", message: `role '${role}' grants on unknown resource type ${JSON.stringify(type)}: it matches nothing Druid checks`, ...at });
+  }
+  if (action !== "READ" && action !== "WRITE") {
+    found.push({ severity: "medium", check: "unknown-action", message: `role '${role}' grants unknown action ${JSON.stringify(permission.action)}: Druid knows READ and WRITE`, ...at });
+  }
+  if (typeof name !== "string") {
+    found.push({ severity: "medium", check: "no-pattern", message: `role '${role}' has a permission without a name pattern`, role });
+    return found;
+  }
+  let compiled: RE2JS | undefined;
+  try {
+    compiled = RE2JS.compile(name);
+  } catch {
+    found.push({ severity: "high", check: "does-not-compile", message: `role '${role}': pattern '${name}' does not compile (Druid refuses it; msq-authz refuses the grants)`, ...at });
+  }
+  if (compiled && neverMatches(name)) {
+    found.push({ severity: "medium", check: "never-matches", message: `role '${role}': pattern '${name}' can never match a whole name (an anchor in the middle)`, ...at });
+  }
+  if (action === "WRITE" && compiled?.matches("any_datasource_name") && compiled.matches("__query_select")) {
+    found.push({ severity: "high", check: "write-anything", message: `role '${role}' may WRITE every ${String(type)} ('${name}')`, ...at });
+  }
+  if (type === "EXTERNAL" && action === "READ" && !inputSourceSecurity && compiled?.matches("EXTERNAL")) {
+    found.push({
+      severity: "medium",
+      check: "external-without-input-source-security",
+      message: `role '${role}' may read any external data through EXTERN: druid.auth.enableInputSourceSecurity is off, so READ on EXTERNAL 'EXTERNAL' covers http, s3, local files and every other input source`,
+      ...at,
+    });
+  }
+  const dot = unescapedDot(name);
+  if (dot) {
+    found.push({ severity: "low", check: "unescaped-dot", message: `role '${role}': in '${name}', '.' matches any character ('${dot}' matches too); write '\\\\.' for a literal dot`, ...at });
+  }
+  if (!/[\\^$.|?*+()[\]{}]/u.test(name) && /[_\-/:]$/u.test(name)) {
+    found.push({ severity: "low", check: "literal-looks-like-prefix", message: `role '${role}': '${name}' matches only the name '${name}', not names that start with it; Druid names match whole (use '${name}.*' for a prefix)`, ...at });
+  }
+  return found;
+}
+
+/** An unescaped ^ after the start, or $ before the end, leaves nothing a whole-name match can satisfy. */
+function neverMatches(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === "\\") {
+      i += 1;
+    } else if (c === "[") {
+      const close = pattern.indexOf("]", i + 2);
+      i = close < 0 ? pattern.length : close;
+    } else if ((c === "^" && i > 0 && pattern.charAt(i - 1) !== "|" && pattern.charAt(i - 1) !== "(") ||
+      (c === "$" && i < pattern.length - 1 && pattern.charAt(i + 1) !== "|" && pattern.charAt(i + 1) !== ")")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** A '.' between word characters, as in 'wiki.edits': an example of what it also matches, if any. */
+function unescapedDot(pattern: string): string | undefined {
+  for (let i = 1; i < pattern.length - 1; i++) {
+    if (pattern.charAt(i) === "." && pattern.charAt(i - 1) !== "\\" && /\w/u.test(pattern.charAt(i - 1)) && /\w/u.test(pattern.charAt(i + 1))) {
+      return `${pattern.slice(0, i)}X${pattern.slice(i + 1)}`.replace(/\\(.)/gu, "$1");
+    }
+  }
+  return undefined;
+}
+
+/** Roles nobody holds, users without roles, and roles a user holds that are not defined. */
+export function membershipFindings(grants: RawGrants): Finding[] {
+  const roles = Object.keys(grants.roles ?? {});
+  const held = new Set<string>();
+  const found: Finding[] = [];
+  for (const [user, entry] of Object.entries(grants.users ?? {})) {
+    const userRoles = Array.isArray(entry.roles) ? entry.roles.filter((r): r is string => typeof r === "string") : [];
+    if (userRoles.length === 0) found.push({ severity: "low", check: "user-without-roles", message: `user '${user}' holds no role: every check denies them`, user });
+    for (const role of userRoles) {
+      held.add(role);
+      if (!(role in (grants.roles ?? {}))) {
+        found.push({ severity: "low", check: "undefined-role", message: `user '${user}' holds role '${role}', which is not defined`, user, role });
+      }
+    }
+  }
+  for (const role of roles) {
+    if (!held.has(role)) found.push({ severity: "low", check: "role-without-users", message: `role '${role}' is held by no user`, role });
+  }
+  return found;
+}

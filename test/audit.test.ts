@@ -1,0 +1,79 @@
+// msq-authz audit: every finding on a crafted grants file, none on a clean one, and who-can-do-what answers
+// that come from the policy's own decisions.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { audit } from "../src/audit/audit.js";
+import { readJson, root } from "./support.js";
+
+const fixtures = join(root, "test/fixtures/audit");
+const bin = join(root, "dist/cli/main.js");
+
+describe("audit findings", () => {
+  it("flags each risky grant on a crafted grants file", async () => {
+    const report = await audit(readJson(join(fixtures, "risky-grants.json")));
+    expect(report.findings.map((f) => [f.severity, f.check, f.role ?? f.user, f.pattern ?? ""])).toEqual([
+      ["high", "does-not-compile", "ingest", "wiki("],
+      ["high", "write-anything", "superuser", ".*"],
+      ["medium", "unknown-type", "ingest", "wiki"],
+      ["medium", "unknown-action", "ingest", "wiki"],
+      ["medium", "external-without-input-source-security", "ingest", "EXTERNAL"],
+      ["medium", "never-matches", "ingest", "a^b"],
+      ["low", "literal-looks-like-prefix", "ingest", "wiki_"],
+      ["low", "unescaped-dot", "ingest", "wiki.edits"],
+      ["low", "role-without-users", "orphan", ""],
+      ["low", "undefined-role", "ghost", ""],
+      ["low", "user-without-roles", "nina", ""],
+    ]);
+  });
+
+  it("stays quiet on a clean grants file with input-source security on", async () => {
+    const report = await audit(readJson(join(fixtures, "clean-grants.json")), readJson(join(fixtures, "secure-settings.json")));
+    expect(report.findings).toEqual([]);
+    expect(report.inputSourceSecurity).toBe(true);
+  });
+});
+
+describe("who can do what", () => {
+  it("answers from the policy's decisions on the example grants", async () => {
+    const report = await audit(readJson(join(root, "examples/grants.json")));
+    expect(report.access.selectResults).toEqual({ read: ["admin", "alice", "bob"], cancel: ["admin"] });
+    expect(report.access.exportResults).toEqual({ read: ["admin"], cancel: ["admin"] });
+    expect(report.access.state).toEqual({ read: ["admin"], write: ["admin"] });
+    expect(report.access.extern).toEqual([
+      { user: "admin", inputSources: ["any (EXTERNAL 'EXTERNAL')"] },
+      { user: "bob", inputSources: ["any (EXTERNAL 'EXTERNAL')"] },
+    ]);
+    expect(report.access.export).toEqual([
+      { user: "admin", destinations: ["s3", "google", "local"] },
+      { user: "erin", destinations: ["s3"] },
+    ]);
+    expect(report.access.datasources.find((d) => d.user === "bob")).toEqual({ user: "bob", read: ["__query_select", "wiki", "wiki.*"], write: ["wiki"] });
+  });
+
+  it("asks per input source type when input-source security is on", async () => {
+    const report = await audit(readJson(join(fixtures, "clean-grants.json")), readJson(join(fixtures, "secure-settings.json")));
+    expect(report.access.extern).toEqual([{ user: "bob", inputSources: ["http"] }]);
+  });
+});
+
+describe("msq-authz audit", () => {
+  const run = (args: string[]) => spawnSync("node", [bin, "audit", ...args], { encoding: "utf8", cwd: root });
+
+  it("prints a table, JSON or Markdown", () => {
+    const grants = join(fixtures, "risky-grants.json");
+    const text = run(["--grants", grants]);
+    expect(text.status).toBe(0);
+    expect(text.stdout.split("\n")[0]).toBe("msq-authz audit: 3 users, 3 roles, 9 permissions, 11 findings");
+    expect(text.stdout).toContain("  HIGH      write-anything");
+    expect(JSON.parse(run(["--grants", grants, "--json"]).stdout).findings).toHaveLength(11);
+    const markdown = run(["--grants", grants, "--markdown"]).stdout;
+    expect(markdown).toContain("## Findings\n\n| severity | check | finding |\n|---|---|---|\n| HIGH | does-not-compile |");
+  });
+
+  it("exits 2 without grants", () => {
+    const { status, stderr } = run([]);
+    expect(status).toBe(2);
+    expect(stderr).toBe("msq-authz: audit needs --grants FILE\n");
+  });
+});
