@@ -13,6 +13,8 @@ import { explain } from "./explain.js";
 import { UsageError, loadGrants, loadSettings, readInputFile, readJsonFile } from "./input.js";
 import { describePreflight } from "./s3-check.js";
 import { audit } from "../audit/audit.js";
+import { checkGrants } from "../grants.js";
+import { importBasicSecurity } from "../import/basic-security.js";
 import { auditMarkdown, auditText } from "../audit/render.js";
 import { loadReview } from "../review/load.js";
 import { junitXml, summaryText } from "../review/report.js";
@@ -29,6 +31,9 @@ commands:
             msq-authz review FILES... [--junit FILE] [--json]; exit 1 when an expectation fails
   audit     who can do what under --grants (and settings), asked of the policy, and risky-grant findings;
             a table on a terminal, --json or --markdown
+  import    Druid basic-security API exports (users or roles with ?full, either permission shape, group
+            mappings) and runtime.properties files into grants and settings JSON:
+            msq-authz import FILES... [--grants-out FILE] [--settings-out FILE]
   s3-check  judge IAM policies (--policy, repeatable) against the durable-storage and export settings
             (--config / --druid-properties): exit 0 when every needed action is allowed, 1 otherwise
 
@@ -44,6 +49,8 @@ options:
   --process NAME            s3-check: only indexer, overlord or broker (repeatable; default: all that apply)
   --json                    s3-check, review, audit: print the whole result as JSON
   --markdown                audit: print the report as Markdown
+  --grants-out FILE         import: write the grants there (otherwise they are printed)
+  --settings-out FILE       import: write the settings there (otherwise they are printed)
   --junit FILE              review: also write a JUnit XML report
   --emit-policy             s3-check: print the least-privilege IAM policy for the settings
   -h, --help                this text`;
@@ -61,6 +68,8 @@ const options = {
   json: { type: "boolean" },
   junit: { type: "string" },
   markdown: { type: "boolean" },
+  "grants-out": { type: "string" },
+  "settings-out": { type: "string" },
   "emit-policy": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -81,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === "review") return review(rest, values);
+  if (command === "import") return importCommand(rest, values);
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0] ?? ""}'`);
   switch (command) {
     case "decide":
@@ -168,6 +178,36 @@ async function review(files: string[], values: Values): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(`${summaryText(results, process.stdout.isTTY === true)}\n`);
   return results.every((result) => result.results.every((r) => r.passed)) ? 0 : 1;
+}
+
+async function importCommand(files: string[], values: Values): Promise<number> {
+  if (files.length === 0) throw new UsageError("import needs at least one file: a basic-security API export or a .properties file");
+  const properties = files.filter((file) => file.endsWith(".properties"));
+  const exports = await Promise.all(
+    files.filter((file) => !file.endsWith(".properties")).map(async (file) => ({ source: file, value: await readJsonFile(file, "import") })),
+  );
+  const settings = properties.length > 0 ? await loadSettings(undefined, properties[0]) : undefined;
+  if (properties.length > 1) throw new UsageError("import takes one .properties file");
+  let imported;
+  try {
+    imported = exports.length > 0 ? importBasicSecurity(exports) : undefined;
+    if (imported) checkGrants(imported.grants, "imported grants");
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  for (const note of imported?.notes ?? []) process.stderr.write(`msq-authz: note: ${note}\n`);
+  const printed: Record<string, unknown> = {};
+  if (imported) {
+    if (values["grants-out"]) await writeFile(values["grants-out"], `${JSON.stringify(imported.grants, null, 2)}\n`);
+    else printed.grants = imported.grants;
+  }
+  if (settings) {
+    if (values["settings-out"]) await writeFile(values["settings-out"], `${JSON.stringify(settings, null, 2)}\n`);
+    else printed.settings = settings;
+  }
+  if (Object.keys(printed).length > 0) process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
+  return 0;
 }
 
 async function auditCommand(values: Values): Promise<number> {
