@@ -65,7 +65,7 @@ export function permissionFindings(role: string, permission: RawPermission, inpu
   }
   const dot = unescapedDot(name);
   if (dot) {
-    found.push({ severity: "low", check: "unescaped-dot", message: `role '${role}': in '${name}', '.' matches any character ('${dot}' matches too); write '\\\\.' for a literal dot`, ...at });
+    found.push({ severity: "low", check: "unescaped-dot", message: `role '${role}': in '${name}', '.' matches any character ('${dot}' matches too); write '\\.' for a literal dot`, ...at });
   }
   if (!/[\\^$.|?*+()[\]{}]/u.test(name) && /[_\-/:]$/u.test(name)) {
     found.push({ severity: "low", check: "literal-looks-like-prefix", message: `role '${role}': '${name}' matches only the name '${name}', not names that start with it; Druid names match whole (use '${name}.*' for a prefix)`, ...at });
