@@ -98,6 +98,7 @@ fuzz: build
 
 bench: tools build
 	node bench/run.mjs
+	node bench/serve.mjs
 
 clean:
 	rm -rf dist $(BUILD)

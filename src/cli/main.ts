@@ -13,6 +13,7 @@ import { explain } from "./explain.js";
 import { UsageError, loadGrants, loadSettings, readInputFile, readJsonFile } from "./input.js";
 import { describePreflight } from "./s3-check.js";
 import { audit } from "../audit/audit.js";
+import { buildServer } from "../server/app.js";
 import { checkGrants } from "../grants.js";
 import { importBasicSecurity } from "../import/basic-security.js";
 import { auditMarkdown, auditText } from "../audit/render.js";
@@ -34,6 +35,8 @@ commands:
   import    Druid basic-security API exports (users or roles with ?full, either permission shape, group
             mappings) and runtime.properties files into grants and settings JSON:
             msq-authz import FILES... [--grants-out FILE] [--settings-out FILE]
+  serve     the decision point as an HTTP service (loopback by default): POST /v1/data/msq/authz/decision
+            (OPA's Data API), POST /v1/decide, POST /v1/druid, GET /health, GET /metrics
   s3-check  judge IAM policies (--policy, repeatable) against the durable-storage and export settings
             (--config / --druid-properties): exit 0 when every needed action is allowed, 1 otherwise
 
@@ -49,6 +52,10 @@ options:
   --process NAME            s3-check: only indexer, overlord or broker (repeatable; default: all that apply)
   --json                    s3-check, review, audit: print the whole result as JSON
   --markdown                audit: print the report as Markdown
+  --host HOST, --port N     serve: where to listen (default 127.0.0.1:8181)
+  --token TOKEN             serve: require "Authorization: Bearer TOKEN" (or set MSQ_AUTHZ_TOKEN)
+  --body-limit BYTES        serve: largest request body (default 1048576)
+  --log-level LEVEL         serve: fatal, error, warn (default), info (logs each request), debug
   --grants-out FILE         import: write the grants there (otherwise they are printed)
   --settings-out FILE       import: write the settings there (otherwise they are printed)
   --junit FILE              review: also write a JUnit XML report
@@ -69,6 +76,11 @@ const options = {
   junit: { type: "string" },
   markdown: { type: "boolean" },
   "grants-out": { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+  token: { type: "string" },
+  "body-limit": { type: "string" },
+  "log-level": { type: "string" },
   "settings-out": { type: "string" },
   "emit-policy": { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -101,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
       return s3Check(values);
     case "audit":
       return auditCommand(values);
+    case "serve":
+      return serve(values);
     default:
       throw new UsageError(`unknown command '${command}' (see msq-authz --help)`);
   }
@@ -178,6 +192,27 @@ async function review(files: string[], values: Values): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(`${summaryText(results, process.stdout.isTTY === true)}\n`);
   return results.every((result) => result.results.every((r) => r.passed)) ? 0 : 1;
+}
+
+async function serve(values: Values): Promise<number> {
+  const port = Number(values.port ?? 8181);
+  const bodyLimit = Number(values["body-limit"] ?? 1024 * 1024);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not '${values.port ?? ""}'`);
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw new UsageError(`--body-limit must be a number of bytes`);
+  const token = values.token ?? process.env.MSQ_AUTHZ_TOKEN;
+  const app = buildServer({
+    point: await decisionPoint(values),
+    bodyLimit,
+    ...(token ? { token } : {}),
+    ...(values["log-level"] ? { logLevel: values["log-level"] } : {}),
+  });
+  const address = await app.listen({ host: values.host ?? "127.0.0.1", port });
+  app.log.info({ address }, "msq-authz serving decisions");
+  // SIGTERM: stop accepting, finish the requests in flight, then exit.
+  await new Promise<void>((resolve) => {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void app.close().then(() => resolve()));
+  });
+  return 0;
 }
 
 async function importCommand(files: string[], values: Values): Promise<number> {

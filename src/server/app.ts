@@ -1,0 +1,106 @@
+// The decision point as an HTTP service: OPA's Data API shape (so OPA clients work unchanged), a bare-request
+// endpoint, a Druid-request endpoint for gateways, health and Prometheus metrics.
+import { timingSafeEqual } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import { refusal } from "../decision.js";
+import type { DecisionPoint } from "../decision-point.js";
+import type { Decision } from "../types.js";
+import { type DruidHttpRequest, mapDruidRequest } from "./druid-http.js";
+import { serviceMetrics } from "./metrics.js";
+
+export interface ServerOptions {
+  point: DecisionPoint;
+  /** Callers must send `Authorization: Bearer <token>` (all but /health). */
+  token?: string;
+  /** Largest request body accepted, in bytes (default 1 MiB); larger ones are a 413. */
+  bodyLimit?: number;
+  /** A request that takes longer is cut off (default 10 s). */
+  requestTimeoutMs?: number;
+  logLevel?: string;
+}
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { point } = options;
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    // Requests are logged at info; the default level, warn, keeps a busy sidecar quiet.
+    logger: { level: options.logLevel ?? "warn", redact: ["req.headers.authorization"] },
+  });
+  const metrics = serviceMetrics(point.engine, point.revision);
+  const stamp = { engine: point.engine, revision: point.revision };
+
+  // Bodies stay text: decideJson answers a repeated request from its text without parsing it.
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    const code = status === 413 ? "request_too_large" : status < 500 ? "invalid_request" : "internal_error";
+    void reply.status(status).send({ code, message: error.message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: "not_found", message: `no endpoint ${request.method} ${request.url}` });
+  });
+
+  if (options.token !== undefined) {
+    const expected = Buffer.from(`Bearer ${options.token}`);
+    app.addHook("onRequest", async (request, reply) => {
+      if (request.url === "/health") return;
+      const given = Buffer.from(request.headers.authorization ?? "");
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        await reply.status(401).header("www-authenticate", "Bearer").send({ code: "unauthorized", message: "a valid bearer token is required" });
+      }
+    });
+  }
+
+  const answer = async (reply: FastifyReply, started: bigint, decision: Decision, wrap: boolean): Promise<void> => {
+    metrics.observe(decision.code, Number(process.hrtime.bigint() - started) / 1e9);
+    await reply.send(wrap ? { result: decision } : decision);
+  };
+
+  app.get("/health", async () => ({ status: "ok", engine: point.engine, revision: point.revision }));
+  app.get("/metrics", async (_request, reply) => {
+    await reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.post("/v1/decide", async (request, reply) => {
+    const started = process.hrtime.bigint();
+    const body = parseBody(String(request.body ?? ""));
+    if (!body.ok) return reply.status(400).send({ code: "invalid_request", message: body.message });
+    await answer(reply, started, await point.decide(body.value), false);
+  });
+
+  // OPA's Data API: {"input": ...} in, {"result": ...} out.
+  app.post("/v1/data/msq/authz/decision", async (request, reply) => {
+    const started = process.hrtime.bigint();
+    const body = parseBody(String(request.body ?? "{}"));
+    if (!body.ok) return reply.status(400).send({ code: "invalid_parameter", message: body.message });
+    const input = (body.value as { input?: unknown } | null)?.input;
+    await answer(reply, started, await point.decide(input), true);
+  });
+
+  app.post("/v1/druid", async (request, reply) => {
+    const started = process.hrtime.bigint();
+    const body = parseBody(String(request.body ?? ""));
+    if (!body.ok) return reply.status(400).send({ code: "invalid_request", message: body.message });
+    const druid = body.value as Partial<DruidHttpRequest> | null;
+    if (typeof druid?.http?.method !== "string" || typeof druid.http.path !== "string") {
+      return answer(reply, started, refusal(400, "invalid_request", ["INPUT (Request shape): /http: needs method and path"], stamp), false);
+    }
+    const mapped = mapDruidRequest(druid as DruidHttpRequest);
+    if ("unknown" in mapped) {
+      return answer(reply, started, refusal(404, "not_found", [`INPUT (Request shape): Druid has no endpoint ${mapped.unknown}`], stamp), false);
+    }
+    await answer(reply, started, await point.decide(mapped.request), false);
+  });
+
+  return app;
+}
+
+function parseBody(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, message: `request body is not JSON: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,40 @@
+// Prometheus metrics for the service: decisions by code and engine, their latency, the bundle revision.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export function serviceMetrics(engine: string, revision: string) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const decisions = new Counter({
+    name: "msq_authz_decisions_total",
+    help: "Decisions made, by code and engine.",
+    labelNames: ["code", "engine"],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "msq_authz_decision_seconds",
+    help: "Time to decide, from request body to decision.",
+    labelNames: ["engine"],
+    buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+    registers: [registry],
+  });
+  const bundle = new Gauge({
+    name: "msq_authz_bundle_info",
+    help: "The policy bundle serving decisions (value 1, revision as a label).",
+    labelNames: ["revision", "engine"],
+    registers: [registry],
+  });
+  const reloadFailures = new Counter({
+    name: "msq_authz_bundle_reload_failures_total",
+    help: "Bundle reloads that failed; the last good bundle kept serving.",
+    registers: [registry],
+  });
+  bundle.set({ revision, engine }, 1);
+  reloadFailures.inc(0);
+  return {
+    registry,
+    observe(code: string, seconds: number): void {
+      decisions.inc({ code, engine });
+      latency.observe({ engine }, seconds);
+    },
+  };
+}
