@@ -92,9 +92,11 @@ demo: build
 	@echo "== msq-authz review examples/reviews/*.yaml =="
 	$(CLI) review examples/reviews/*.yaml
 
-# SQL fuzzing at scale: 100,000 generated and mutated statements per property (make test runs 3,000).
-fuzz: build
+# Fuzzing at scale: 100,000 generated and mutated SQL statements per property (make test runs 3,000), and
+# 1,000,000 generated requests decided by WASM, Casbin and OPA's Go evaluator (make test runs 20,000; about an hour).
+fuzz: tools build
 	FUZZ_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/sql-property.test.ts
+	DIFF_RUNS=1000000 $(NODE_BIN)/vitest run --testTimeout=0 test/differential.test.ts
 
 bench: tools build
 	node bench/run.mjs

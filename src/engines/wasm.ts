@@ -22,6 +22,7 @@ export class WasmPolicy {
   private constructor(
     private readonly policy: LoadedPolicy,
     readonly revision: string,
+    private readonly bundleData: Record<string, unknown>,
   ) {}
 
   static async load(bundle: PolicyBundle, grants: Grants, settings: Settings): Promise<WasmPolicy> {
@@ -38,16 +39,22 @@ export class WasmPolicy {
     if (absent.length > 0) {
       throw new BundleError(`bundle ${bundle.source} lacks the entrypoints ${absent.join(", ")}`);
     }
+    const loaded = new WasmPolicy(policy, bundle.manifest.revision, bundle.data);
+    loaded.setGrants(grants, settings);
+    return loaded;
+  }
+
+  /** Replaces the grants and settings the policy decides with (checked ones: see checkGrants, checkSettings). */
+  setGrants(grants: Grants, settings: Settings): void {
     try {
       // With the index, the policy reads the roles from it; leaving them out of data.grants halves what opa-wasm
       // parses when a large grant set loads.
-      policy.setData({ ...bundle.data, grants: { users: grants.users ?? {} }, grant_index: grantIndex(grants), settings });
+      this.policy.setData({ ...this.bundleData, grants: { users: grants.users ?? {} }, grant_index: grantIndex(grants), settings });
     } catch (thrown) {
       throw new EngineError(`cannot load grants and settings into the policy: ${asError(thrown).message}`, {
         cause: asError(thrown),
       });
     }
-    return new WasmPolicy(policy, bundle.manifest.revision);
   }
 
   evaluate<T>(entrypoint: Entrypoint, input: unknown): T {
