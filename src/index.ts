@@ -1,6 +1,9 @@
 export { MAX_REQUEST_BYTES, createDecisionPoint, type DecisionPoint, type DecisionPointOptions } from "./decision-point.js";
 export { loadBundle, defaultBundlePath, type PolicyBundle, type Manifest } from "./bundle/load.js";
-export { grantsToCasbinPolicy, createCasbinEnforcer, casbinModelPath } from "./engines/casbin.js";
+export { grantsToCasbinPolicy, createCasbinEnforcer, casbinModelPath, fullMatchFunction } from "./engines/casbin.js";
+export { audit, type AuditReport } from "./audit/audit.js";
+export { importBasicSecurity } from "./import/basic-security.js";
+export { buildServer, type ServerOptions } from "./server/app.js";
 export { entrypoints } from "./engines/wasm.js";
 export { checkGrants } from "./grants.js";
 export { checkStorage, type StoragePreflight, type StoragePreflightRequest, type StorageCheck } from "./storage/preflight.js";
