@@ -143,7 +143,7 @@ describe("SIGTERM", () => {
         () => ({ status: 0, body: {} as { code?: string } }), // refused after close: never a half answer
       ),
     );
-    await new Promise((r) => setTimeout(r, 20));
+    await Promise.race(requests); // the server is answering: the rest are queued or in flight
     server.child.kill("SIGTERM");
     const results = await Promise.all(requests);
     expect(await server.exited).toBe(0);
