@@ -3,6 +3,7 @@
 import type { Enforcer } from "casbin";
 import { LRUCache } from "lru-cache";
 import { type PolicyBundle, loadBundle } from "./bundle/load.js";
+import type { VerificationOptions } from "./bundle/verify.js";
 import { engineError, invalidRequest, invalidSql, type Stamp } from "./decision.js";
 import type { Engine } from "./engines/engine.js";
 import { CasbinEngine, createCasbinEnforcer } from "./engines/casbin.js";
@@ -18,6 +19,8 @@ import type { Decision, DecisionRequest, EngineName, PolicyDecision, ResourceAct
 export interface DecisionPointOptions {
   /** A bundle directory or .tar.gz, or a loaded bundle; defaults to the bundle this package ships. */
   bundle?: string | PolicyBundle;
+  /** Verify the bundle's signature (OPA's bundle signing) before using it; an unsigned bundle is refused. */
+  verification?: VerificationOptions;
   /** Druid basic-security grants; checked against the grants schema. Defaults to none (everything denied). */
   grants?: unknown;
   /** Druid settings by property name; checked against the settings schema. */
@@ -53,9 +56,13 @@ export interface DecisionPoint {
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
 export async function createDecisionPoint(options: DecisionPointOptions = {}): Promise<DecisionPoint> {
-  const grants = checkGrants(options.grants ?? {});
-  const settings = checkSettings(options.settings ?? {});
-  const bundle = typeof options.bundle === "object" ? options.bundle : await loadBundle(options.bundle);
+  const bundle =
+    typeof options.bundle === "object"
+      ? options.bundle
+      : await loadBundle(options.bundle, options.verification ? { verification: options.verification } : {});
+  // A bundle built with grants and settings (msq-authz bundle build) decides alone; options given here win.
+  const grants = checkGrants(options.grants ?? bundle.data.grants ?? {}, options.grants ? "grants" : `bundle ${bundle.source}: data.grants`);
+  const settings = checkSettings(options.settings ?? bundle.data.settings ?? {}, options.settings ? "settings" : `bundle ${bundle.source}: data.settings`);
   const policy = await WasmPolicy.load(bundle, grants, settings);
   const engineName = options.engine ?? "wasm";
   const engine: Engine =

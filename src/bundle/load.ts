@@ -1,11 +1,13 @@
 // Reads an OPA bundle built with `opa build -t wasm`: a directory or a .tar.gz holding .manifest, policy.wasm and
-// data.json. Verification of signed bundles is the bundle-distribution layer's job; this only reads.
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+// data.json (and, when signed, .signatures.json). With a verification key, the signature is checked against every
+// file before anything is used.
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { extract } from "tar-stream";
 import { BundleError } from "../errors.js";
+import { type VerificationOptions, type Verified, verifyBundle } from "./verify.js";
 
 export interface Manifest {
   revision: string;
@@ -19,6 +21,16 @@ export interface PolicyBundle {
   wasm: Uint8Array;
   data: Record<string, unknown>;
   source: string;
+  /** Who signed it, when it was verified. */
+  signature?: Verified;
+}
+
+export interface LoadOptions {
+  verification?: VerificationOptions;
+  /** Largest archive read (default 64 MiB). */
+  maxArchiveBytes?: number;
+  /** Largest total unpacked size (default 256 MiB): a small archive that inflates to gigabytes is refused. */
+  maxUnpackedBytes?: number;
 }
 
 /** The bundle this package ships, built by `make bundle`. */
@@ -27,34 +39,47 @@ export const defaultBundlePath = fileURLToPath(new URL("../../bundles/msq-authz"
 const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
 const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
 
-export async function loadBundle(path: string = defaultBundlePath): Promise<PolicyBundle> {
-  let files: Map<string, Buffer>;
+export async function loadBundle(path: string = defaultBundlePath, options: LoadOptions = {}): Promise<PolicyBundle> {
+  const files = await readBundleFiles(path, options);
+  const signature = options.verification ? await verifyBundle(files, options.verification, path) : undefined;
+  return { ...parseBundle(files, path), ...(signature ? { signature } : {}) };
+}
+
+/** Every file of a bundle directory or archive, by its path inside the bundle. */
+export async function readBundleFiles(path: string, options: LoadOptions = {}): Promise<Map<string, Buffer>> {
   try {
-    files = (await stat(path)).isDirectory() ? await readDirectory(path) : await readArchive(path);
+    return (await stat(path)).isDirectory() ? await readDirectory(path) : await readArchive(path, options);
   } catch (cause) {
     if (cause instanceof BundleError) throw cause;
     throw new BundleError(`cannot read bundle ${path}: ${(cause as Error).message}`, { cause });
   }
-  return parseBundle(files, path);
 }
 
 async function readDirectory(path: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
-  for (const name of [".manifest", "policy.wasm", "data.json"]) {
-    files.set(name, await readFile(join(path, name)));
+  for (const entry of await readdir(path, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const full = join(entry.parentPath, entry.name);
+      files.set(relative(path, full), await readFile(full));
+    }
+  }
+  if (!files.has(".manifest") || !files.has("policy.wasm")) {
+    throw new BundleError(`cannot read bundle ${path}: ENOENT: no .manifest or policy.wasm`);
   }
   return files;
 }
 
-async function readArchive(path: string): Promise<Map<string, Buffer>> {
+async function readArchive(path: string, options: LoadOptions): Promise<Map<string, Buffer>> {
+  const maxArchive = options.maxArchiveBytes ?? MAX_ARCHIVE_BYTES;
+  const maxUnpacked = options.maxUnpackedBytes ?? MAX_UNPACKED_BYTES;
   const archive = await readFile(path);
-  if (archive.length > MAX_ARCHIVE_BYTES) throw new BundleError(`bundle ${path} is larger than ${MAX_ARCHIVE_BYTES} bytes`);
+  if (archive.length > maxArchive) throw new BundleError(`bundle ${path} is larger than ${maxArchive} bytes`);
   let tarball: Buffer;
   try {
     // The output bound stops a small archive that unpacks to gigabytes.
-    tarball = gunzipSync(archive, { maxOutputLength: MAX_UNPACKED_BYTES });
+    tarball = gunzipSync(archive, { maxOutputLength: maxUnpacked });
   } catch (cause) {
-    throw new BundleError(`bundle ${path} is not a gzip archive within ${MAX_UNPACKED_BYTES} bytes unpacked`, { cause });
+    throw new BundleError(`bundle ${path} is not a gzip archive within ${maxUnpacked} bytes unpacked`, { cause });
   }
   const files = new Map<string, Buffer>();
   const tar = extract();
@@ -62,7 +87,12 @@ async function readArchive(path: string): Promise<Map<string, Buffer>> {
   for await (const entry of tar) {
     const chunks: Buffer[] = [];
     for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
-    if (entry.header.type === "file") files.set(entry.header.name.replace(/^(\.?\/)+/u, ""), Buffer.concat(chunks));
+    const name = entry.header.name.replace(/^(\.?\/)+/u, "");
+    if (name.split("/").includes("..")) throw new BundleError(`bundle ${path} has an entry outside the bundle: ${entry.header.name}`);
+    if (entry.header.type === "file") files.set(name, Buffer.concat(chunks));
+    else if (entry.header.type !== "directory") {
+      throw new BundleError(`bundle ${path} has a ${entry.header.type ?? "special"} entry, which bundles do not hold: ${entry.header.name}`);
+    }
   }
   return files;
 }

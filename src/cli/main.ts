@@ -6,7 +6,9 @@ import { access, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createDecisionPoint, type DecisionPoint } from "../decision-point.js";
-import { ConfigError, MsqAuthzError } from "../errors.js";
+import type { SigningAlgorithm, VerificationOptions } from "../bundle/verify.js";
+import { BundleError, ConfigError, MsqAuthzError } from "../errors.js";
+import { buildBundle, inspect, verify } from "./bundle.js";
 import { type Process, checkStorage } from "../storage/preflight.js";
 import type { EngineName } from "../types.js";
 import { explain } from "./explain.js";
@@ -35,6 +37,9 @@ commands:
   import    Druid basic-security API exports (users or roles with ?full, either permission shape, group
             mappings) and runtime.properties files into grants and settings JSON:
             msq-authz import FILES... [--grants-out FILE] [--settings-out FILE]
+  bundle    bundle build --output FILE.tar.gz [--grants F] [--config F] [--revision R] [--signing-key PEM
+            --signing-alg RS256|ES256|HS256 --scope S --key-id K]; bundle verify FILE --verification-key PEM
+            (exit 0 valid, 1 refused, with the reason); bundle inspect FILE
   serve     the decision point as an HTTP service (loopback by default): POST /v1/data/msq/authz/decision
             (OPA's Data API), POST /v1/decide, POST /v1/druid, GET /health, GET /metrics
   s3-check  judge IAM policies (--policy, repeatable) against the durable-storage and export settings
@@ -48,6 +53,8 @@ options:
   --druid-properties FILE   a Druid runtime.properties file (--config overrides what it sets)
   --engine wasm|casbin      the engine that matches grants (default: wasm)
   --bundle PATH             a policy bundle directory or .tar.gz (default: the bundle this package ships)
+  --verification-key FILE   verify the bundle's signature first (a PEM public key, or the HS secret); unsigned
+                            bundles are refused. With --signing-alg (default RS256), --scope, --key-id
   --policy FILE             s3-check: an IAM policy document (repeat for several)
   --process NAME            s3-check: only indexer, overlord or broker (repeatable; default: all that apply)
   --json                    s3-check, review, audit: print the whole result as JSON
@@ -70,6 +77,13 @@ const options = {
   "druid-properties": { type: "string" },
   engine: { type: "string" },
   bundle: { type: "string" },
+  "verification-key": { type: "string" },
+  "signing-key": { type: "string" },
+  "signing-alg": { type: "string" },
+  scope: { type: "string" },
+  "key-id": { type: "string" },
+  output: { type: "string" },
+  revision: { type: "string" },
   policy: { type: "string", multiple: true },
   process: { type: "string", multiple: true },
   json: { type: "boolean" },
@@ -103,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "review") return review(rest, values);
   if (command === "import") return importCommand(rest, values);
+  if (command === "bundle") return bundleCommand(rest, values);
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0] ?? ""}'`);
   switch (command) {
     case "decide":
@@ -127,7 +142,16 @@ async function decisionPoint(values: Values): Promise<DecisionPoint> {
     loadGrants(values.grants),
     loadSettings(values.config, values["druid-properties"]),
   ]);
-  return createDecisionPoint({ grants, settings, engine: engine as EngineName, ...(values.bundle ? { bundle: values.bundle } : {}) });
+  const verification = await verificationOf(values);
+  // Without --grants or settings flags, a bundle built with grants and settings brings its own.
+  const hasSettings = values.config !== undefined || values["druid-properties"] !== undefined;
+  return createDecisionPoint({
+    ...(values.grants !== undefined ? { grants } : {}),
+    ...(hasSettings ? { settings } : {}),
+    engine: engine as EngineName,
+    ...(values.bundle ? { bundle: values.bundle } : {}),
+    ...(verification ? { verification } : {}),
+  });
 }
 
 async function decide(values: Values): Promise<number> {
@@ -213,6 +237,71 @@ async function serve(values: Values): Promise<number> {
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void app.close().then(() => resolve()));
   });
   return 0;
+}
+
+const algorithms = new Set(["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512"]);
+
+function algorithmOf(values: Values): SigningAlgorithm {
+  const algorithm = values["signing-alg"] ?? "RS256";
+  if (!algorithms.has(algorithm)) throw new UsageError(`--signing-alg must be one of ${[...algorithms].join(", ")}, not '${algorithm}'`);
+  return algorithm as SigningAlgorithm;
+}
+
+async function verificationOf(values: Values): Promise<VerificationOptions | undefined> {
+  if (values["verification-key"] === undefined) return undefined;
+  const key = (await readInputFile(values["verification-key"], "--verification-key")).trim();
+  return {
+    key,
+    algorithm: algorithmOf(values),
+    ...(values.scope ? { scope: values.scope } : {}),
+    ...(values["key-id"] ? { keyId: values["key-id"] } : {}),
+  };
+}
+
+async function bundleCommand(args: string[], values: Values): Promise<number> {
+  const [action, file, ...extra] = args;
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0] ?? ""}'`);
+  const asUsage = (error: unknown): never => {
+    if (error instanceof MsqAuthzError) throw new UsageError(error.message);
+    throw error;
+  };
+  switch (action) {
+    case "build": {
+      if (values.output === undefined) throw new UsageError("bundle build needs --output FILE.tar.gz");
+      const [grants, settings] = await Promise.all([loadGrants(values.grants), loadSettings(values.config, values["druid-properties"])]);
+      await buildBundle({
+        output: values.output,
+        grants,
+        settings,
+        ...(values.revision ? { revision: values.revision } : {}),
+        ...(values["signing-key"] ? { signingKey: values["signing-key"], signingAlg: algorithmOf(values) } : {}),
+        ...(values.scope ? { scope: values.scope } : {}),
+        ...(values["key-id"] ? { keyId: values["key-id"] } : {}),
+      }).catch(asUsage);
+      process.stdout.write(`built ${values.output}\n`);
+      return 0;
+    }
+    case "verify": {
+      if (file === undefined) throw new UsageError("bundle verify needs the bundle FILE");
+      const verification = await verificationOf(values);
+      if (!verification) throw new UsageError("bundle verify needs --verification-key FILE");
+      try {
+        process.stdout.write(`${await verify(file, verification)}\n`);
+        return 0;
+      } catch (error) {
+        if (!(error instanceof BundleError)) throw error;
+        process.stdout.write(`${error.message}\n`);
+        return 1;
+      }
+    }
+    case "inspect": {
+      if (file === undefined) throw new UsageError("bundle inspect needs the bundle FILE");
+      process.stdout.write(`${JSON.stringify(await inspect(file).catch(asUsage), null, 2)}\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError("bundle takes build, verify or inspect");
+  }
 }
 
 async function importCommand(files: string[], values: Values): Promise<number> {

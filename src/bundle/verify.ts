@@ -1,0 +1,108 @@
+// Bundle signature verification as OPA specifies it ("Bundle signing"): .signatures.json holds one JWS whose payload
+// lists every file of the bundle with its hash. JSON files (.json, .manifest) are hashed in canonical form (keys
+// sorted, no whitespace, as OPA's bundle/hash.go walks them); everything else byte for byte. The file list must match
+// the bundle exactly. Unlike OPA without a pinned key id, an unsigned bundle is refused when a key is configured.
+import { createHash } from "node:crypto";
+import { type JWTPayload, compactVerify, decodeProtectedHeader, importSPKI } from "jose";
+import { BundleError } from "../errors.js";
+
+export type SigningAlgorithm = "RS256" | "RS384" | "RS512" | "PS256" | "ES256" | "ES384" | "ES512" | "HS256" | "HS384" | "HS512";
+
+export interface VerificationOptions {
+  /** A public key (PEM) for RS/PS/ES algorithms, or the shared secret for HS algorithms. */
+  key: string;
+  algorithm?: SigningAlgorithm;
+  /** The key id the signature must name (header kid or payload keyid). */
+  keyId?: string;
+  /** The scope the signature must carry. */
+  scope?: string;
+  /** Refuse an unsigned bundle (default true). */
+  requireSignature?: boolean;
+}
+
+export interface Verified {
+  keyId?: string;
+  scope?: string;
+  files: number;
+}
+
+interface SignedFile {
+  name: string;
+  hash: string;
+  algorithm: string;
+}
+
+const SIGNATURES = ".signatures.json";
+
+export async function verifyBundle(files: Map<string, Buffer>, options: VerificationOptions, source: string): Promise<Verified | undefined> {
+  const refuse = (reason: string, cause?: unknown): never => {
+    throw new BundleError(`bundle ${source} is refused: ${reason}`, cause === undefined ? undefined : { cause });
+  };
+  const signatures = files.get(SIGNATURES);
+  if (!signatures) {
+    if (options.requireSignature === false) return undefined;
+    return refuse("it is not signed (no .signatures.json)");
+  }
+  let tokens: unknown;
+  try {
+    tokens = (JSON.parse(signatures.toString("utf8")) as { signatures?: unknown }).signatures;
+  } catch (cause) {
+    return refuse(".signatures.json is not JSON", cause);
+  }
+  if (!Array.isArray(tokens) || tokens.length !== 1 || typeof tokens[0] !== "string") {
+    return refuse(".signatures.json must hold exactly one signature");
+  }
+  const token = tokens[0];
+  const algorithm = options.algorithm ?? "RS256";
+  let payload: JWTPayload & { files?: SignedFile[]; keyid?: string; scope?: string };
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+    const key = algorithm.startsWith("HS") ? new TextEncoder().encode(options.key) : await importSPKI(options.key, algorithm);
+    const { payload: bytes } = await compactVerify(token, key, { algorithms: [algorithm] });
+    payload = JSON.parse(new TextDecoder().decode(bytes)) as typeof payload;
+  } catch (cause) {
+    return refuse(`the signature does not verify with the ${algorithm} key: ${(cause as Error).message}`, cause);
+  }
+  const keyId = payload.keyid ?? kid;
+  if (options.keyId !== undefined && keyId !== options.keyId) {
+    return refuse(`${keyId === undefined ? "its signature names no key id" : `it is signed by key '${keyId}'`}, not '${options.keyId}'`);
+  }
+  if (options.scope !== undefined && payload.scope !== options.scope) {
+    return refuse(`its scope is '${String(payload.scope)}', not '${options.scope}'`);
+  }
+  const listed = new Map((payload.files ?? []).map((file) => [file.name, file]));
+  for (const [name, signed] of listed) {
+    const content = files.get(name);
+    if (!content) return refuse(`${name} is listed in the signature but missing`);
+    if (signed.algorithm !== "SHA-256") return refuse(`${name} is hashed with ${signed.algorithm}; only SHA-256 is accepted`);
+    if (hashFile(name, content) !== signed.hash) return refuse(`${name} does not match its signed hash`);
+  }
+  for (const name of files.keys()) {
+    if (name !== SIGNATURES && !listed.has(name)) return refuse(`${name} is in the bundle but not in the signature`);
+  }
+  return { ...(keyId ? { keyId } : {}), ...(payload.scope ? { scope: payload.scope } : {}), files: listed.size };
+}
+
+/** OPA's file digest: canonical JSON for .json and .manifest files, the raw bytes for everything else. */
+export function hashFile(name: string, content: Buffer): string {
+  const hash = createHash("sha256");
+  if (name.endsWith(".json") || name.endsWith(".manifest")) {
+    hash.update(canonicalJson(JSON.parse(content.toString("utf8")) as unknown));
+  } else {
+    hash.update(content);
+  }
+  return hash.digest("hex");
+}
+
+/** Keys sorted (by UTF-8 bytes, as Go sorts), no whitespace, and Go's escapes for U+2028 and U+2029. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    const keys = Object.keys(value).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return `{${keys.map((key) => `${primitive(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+  }
+  return primitive(value);
+}
+
+const primitive = (value: unknown): string => JSON.stringify(value).replace(/\u2028/gu, "\\u2028").replace(/\u2029/gu, "\\u2029");

@@ -1,0 +1,85 @@
+// `msq-authz bundle build|verify|inspect`: signed OPA bundles of the policy, the way OPA builds and checks them.
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { readBundleFiles } from "../bundle/load.js";
+import { type SigningAlgorithm, type VerificationOptions, hashFile, verifyBundle } from "../bundle/verify.js";
+import { BundleError } from "../errors.js";
+import type { Grants, Settings } from "../types.js";
+
+const packageRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface BuildOptions {
+  output: string;
+  grants?: Grants;
+  settings?: Settings;
+  revision?: string;
+  signingKey?: string;
+  signingAlg?: SigningAlgorithm;
+  scope?: string;
+  keyId?: string;
+  opa?: string;
+}
+
+/**
+ * Wraps `opa build -b -t wasm` over the policy sources: the WASM entrypoints come from METADATA, the grants and
+ * settings become the bundle's data.json (so a bundle alone can decide), and signing is OPA's own.
+ */
+export async function buildBundle(options: BuildOptions): Promise<void> {
+  const opa = options.opa ?? [join(packageRoot, ".tools/bin/opa"), "opa"].find((candidate) => candidate === "opa" || existsSync(candidate)) ?? "opa";
+  const staging = mkdtempSync(join(tmpdir(), "msq-authz-bundle-"));
+  try {
+    await cp(join(packageRoot, "policies/rego"), join(staging, "rego"), { recursive: true, filter: (src) => !src.endsWith("_test.rego") });
+    await writeFile(join(staging, "data.json"), JSON.stringify({ grants: options.grants ?? {}, settings: options.settings ?? {} }));
+    const args = ["build", "-b", "-t", "wasm", "--capabilities", join(packageRoot, "policies/capabilities.json"), "-o", options.output];
+    if (options.revision) args.push("--revision", options.revision);
+    if (options.signingKey) {
+      args.push("--signing-key", options.signingKey, "--signing-alg", options.signingAlg ?? "RS256");
+      const claims: Record<string, string> = {};
+      if (options.scope) claims.scope = options.scope;
+      if (options.keyId) claims.keyid = options.keyId;
+      if (Object.keys(claims).length > 0) {
+        await writeFile(`${staging}.claims.json`, JSON.stringify(claims));
+        args.push("--claims-file", `${staging}.claims.json`);
+      }
+    }
+    args.push(staging);
+    try {
+      await promisify(execFile)(opa, args);
+    } catch (cause) {
+      throw new BundleError(`opa build failed: ${((cause as { stderr?: string }).stderr ?? (cause as Error).message).trim()}`, { cause });
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(`${staging}.claims.json`, { force: true });
+  }
+}
+
+export async function verify(path: string, options: VerificationOptions): Promise<string> {
+  const verified = await verifyBundle(await readBundleFiles(path), options, path);
+  return `bundle ${path} is valid: ${verified?.files ?? 0} files signed${verified?.keyId ? ` by key '${verified.keyId}'` : ""}${verified?.scope ? ` for scope '${verified.scope}'` : ""}`;
+}
+
+export async function inspect(path: string): Promise<Record<string, unknown>> {
+  const files = await readBundleFiles(path);
+  const manifest = JSON.parse(files.get(".manifest")?.toString("utf8") ?? "{}") as { revision?: string; roots?: string[]; wasm?: { entrypoint: string }[] };
+  const signatures = files.get(".signatures.json");
+  let keyId: string | undefined;
+  if (signatures) {
+    const [token] = (JSON.parse(signatures.toString("utf8")) as { signatures: string[] }).signatures;
+    const [header, payload] = (token ?? "").split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8") || "{}") as { kid?: string; keyid?: string });
+    keyId = payload?.keyid ?? header?.kid;
+  }
+  return {
+    revision: manifest.revision,
+    roots: manifest.roots,
+    entrypoints: manifest.wasm?.map((w) => w.entrypoint),
+    signed: signatures !== undefined,
+    ...(keyId ? { keyId } : {}),
+    files: [...files].map(([name, content]) => ({ name, bytes: content.length, sha256: hashFile(name, content) })),
+  };
+}
