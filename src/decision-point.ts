@@ -8,7 +8,7 @@ import { engineError, invalidRequest, invalidSql, type Stamp } from "./decision.
 import type { Engine } from "./engines/engine.js";
 import { CasbinEngine, createCasbinEnforcer } from "./engines/casbin.js";
 import { WasmEngine, WasmPolicy } from "./engines/wasm.js";
-import { EngineError, asError } from "./errors.js";
+import { BundleError, EngineError, asError } from "./errors.js";
 import { checkGrants } from "./grants.js";
 import { policyInput } from "./policy-input.js";
 import { describeErrors, validateDecision } from "./schemas/validate.js";
@@ -50,6 +50,12 @@ export interface DecisionPoint {
    * the Casbin engine this answers engine_error.
    */
   decideSync(request: unknown): Decision;
+  /**
+   * Switches to another bundle revision: a fresh WASM instance is loaded and must answer a smoke decision before
+   * it replaces the current one, atomically; remembered decisions are dropped. On any failure it throws and the
+   * current revision keeps serving.
+   */
+  swap(bundle: PolicyBundle): Promise<void>;
 }
 
 /** Requests larger than this are refused with a 400 decision rather than parsed. */
@@ -63,17 +69,22 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
   // A bundle built with grants and settings (msq-authz bundle build) decides alone; options given here win.
   const grants = checkGrants(options.grants ?? bundle.data.grants ?? {}, options.grants ? "grants" : `bundle ${bundle.source}: data.grants`);
   const settings = checkSettings(options.settings ?? bundle.data.settings ?? {}, options.settings ? "settings" : `bundle ${bundle.source}: data.settings`);
-  const policy = await WasmPolicy.load(bundle, grants, settings);
   const engineName = options.engine ?? "wasm";
-  const engine: Engine =
-    engineName === "casbin"
-      ? new CasbinEngine(policy, options.enforcer ?? (await createCasbinEnforcer(grants)))
-      : new WasmEngine(policy);
+  const enforcer = options.enforcer ?? (engineName === "casbin" ? await createCasbinEnforcer(grants) : undefined);
+  const build = async (next: PolicyBundle): Promise<{ engine: Engine; stamp: Stamp }> => {
+    // A point created without grants or settings takes each new bundle's own.
+    const nextGrants = options.grants === undefined && next.data.grants !== undefined ? checkGrants(next.data.grants, `bundle ${next.source}: data.grants`) : grants;
+    const nextSettings = options.settings === undefined && next.data.settings !== undefined ? checkSettings(next.data.settings, `bundle ${next.source}: data.settings`) : settings;
+    const policy = await WasmPolicy.load(next, nextGrants, nextSettings);
+    const engine: Engine = enforcer ? new CasbinEngine(policy, nextGrants === grants ? enforcer : await createCasbinEnforcer(nextGrants)) : new WasmEngine(policy);
+    return { engine, stamp: { engine: engineName, revision: policy.revision } };
+  };
+  const { engine, stamp } = await build(bundle);
   const decisionCacheEntries = options.decisionCacheEntries ?? (options.enforcer ? 0 : 10_000);
-  return new EmbeddedDecisionPoint(engine, { engine: engineName, revision: policy.revision }, {
+  return new EmbeddedDecisionPoint(engine, stamp, {
     sqlCacheEntries: options.sqlCacheEntries ?? 1000,
     decisionCacheEntries,
-  });
+  }, build);
 }
 
 class EmbeddedDecisionPoint implements DecisionPoint {
@@ -81,9 +92,10 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   private readonly decisions: LRUCache<string, Decision> | undefined;
 
   constructor(
-    private readonly engineImpl: Engine,
-    private readonly stamp: Stamp,
+    private engineImpl: Engine,
+    private stamp: Stamp,
     caches: { sqlCacheEntries: number; decisionCacheEntries: number },
+    private readonly build: (bundle: PolicyBundle) => Promise<{ engine: Engine; stamp: Stamp }>,
   ) {
     this.sql = new CachedSqlAnalyzer(caches.sqlCacheEntries);
     this.decisions = caches.decisionCacheEntries > 0 ? new LRUCache({ max: caches.decisionCacheEntries }) : undefined;
@@ -97,38 +109,55 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     return this.stamp.revision;
   }
 
+  async swap(bundle: PolicyBundle): Promise<void> {
+    const next = await this.build(bundle);
+    const smoke = next.engine.decide({ identity: { authenticated: true, user: "msq-authz-smoke" }, operation: "sql.task.enabled" });
+    try {
+      normalize(await smoke, next.stamp);
+    } catch (cause) {
+      throw new BundleError(`bundle ${bundle.source} fails its smoke decision: ${asError(cause).message}`, { cause });
+    }
+    // One assignment each, in one tick: a decision uses either the old engine and revision or the new ones.
+    this.engineImpl = next.engine;
+    this.stamp = next.stamp;
+    this.decisions?.clear();
+  }
+
   async decide(request: unknown): Promise<Decision> {
     const key = serialize(request);
     if (key === undefined) return invalidRequest(["/: not serializable as JSON"], this.stamp);
-    return this.recalled(key) ?? this.remember(key, await this.evaluate(request));
+    // The engine and its revision are taken together, once: a swap while this decision waits does not mix them.
+    const { engineImpl, stamp } = this;
+    return this.recalled(key) ?? this.remember(key, await this.evaluate(request, engineImpl, stamp), stamp);
   }
 
   decideSync(request: unknown): Decision {
     const key = serialize(request);
     if (key === undefined) return invalidRequest(["/: not serializable as JSON"], this.stamp);
-    return this.recalled(key) ?? this.remember(key, this.evaluateSync(request));
+    const { engineImpl, stamp } = this;
+    return this.recalled(key) ?? this.remember(key, this.evaluateSync(request, engineImpl, stamp), stamp);
   }
 
-  private async evaluate(request: unknown): Promise<Decision> {
-    const checked = this.check(request);
+  private async evaluate(request: unknown, engine: Engine, stamp: Stamp): Promise<Decision> {
+    const checked = this.check(request, stamp);
     if ("refused" in checked) return checked.refused;
     try {
-      return this.normalize(await this.engineImpl.decide(checked.request));
+      return normalize(await engine.decide(checked.request), stamp);
     } catch (thrown) {
-      return engineError(asError(thrown), this.stamp);
+      return engineError(asError(thrown), stamp);
     }
   }
 
-  private evaluateSync(request: unknown): Decision {
-    const checked = this.check(request);
+  private evaluateSync(request: unknown, engine: Engine, stamp: Stamp): Decision {
+    const checked = this.check(request, stamp);
     if ("refused" in checked) return checked.refused;
     try {
-      if (!this.engineImpl.decideSync) {
-        throw new EngineError(`the ${this.engine} engine has no synchronous path; use decide()`);
+      if (!engine.decideSync) {
+        throw new EngineError(`the ${stamp.engine} engine has no synchronous path; use decide()`);
       }
-      return this.normalize(this.engineImpl.decideSync(checked.request));
+      return normalize(engine.decideSync(checked.request), stamp);
     } catch (thrown) {
-      return engineError(asError(thrown), this.stamp);
+      return engineError(asError(thrown), stamp);
     }
   }
 
@@ -137,17 +166,18 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   }
 
   /** Decisions are frozen, so a remembered one cannot be changed by the caller it was handed to. */
-  private remember(key: string, decision: Decision): Decision {
+  private remember(key: string, decision: Decision, stamp: Stamp): Decision {
     const frozen = deepFreeze(decision);
-    if (decision.code !== "engine_error") this.decisions?.set(key, frozen);
+    // A decision made by a revision that was swapped out meanwhile is answered, but not remembered.
+    if (decision.code !== "engine_error" && stamp === this.stamp) this.decisions?.set(key, frozen);
     return frozen;
   }
 
   /** Validates the request and turns raw SQL into the statement the policy reads. */
-  private check(request: unknown): { request: DecisionRequest } | { refused: Decision } {
+  private check(request: unknown, stamp: Stamp): { request: DecisionRequest } | { refused: Decision } {
     const prepared = policyInput(request, this.sql);
-    if ("invalidRequest" in prepared) return { refused: invalidRequest(prepared.invalidRequest, this.stamp) };
-    if ("invalidSql" in prepared) return { refused: invalidSql(prepared.invalidSql, this.stamp) };
+    if ("invalidRequest" in prepared) return { refused: invalidRequest(prepared.invalidRequest, stamp) };
+    if ("invalidSql" in prepared) return { refused: invalidSql(prepared.invalidSql, stamp) };
     return { request: prepared.input };
   }
 
@@ -163,16 +193,8 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     } catch (error) {
       return invalidRequest([`/: not JSON: ${(error as Error).message}`], this.stamp);
     }
-    return this.remember(text, await this.decide(request));
-  }
-
-  /** The engine's answer must be a decision of the contract; anything else is an engine error. */
-  private normalize(decision: PolicyDecision): Decision {
-    const stamped = inContractOrder(decision, this.stamp);
-    if (!validateDecision(stamped)) {
-      throw new EngineError(`the engine answered outside the decision schema: ${describeErrors(validateDecision.errors).join("; ")}`);
-    }
-    return stamped;
+    const { stamp } = this;
+    return this.remember(text, await this.decide(request), stamp);
   }
 }
 
@@ -191,6 +213,15 @@ function deepFreeze<T>(value: T): T {
     for (const item of Object.values(value)) deepFreeze(item);
   }
   return value;
+}
+
+/** The engine's answer must be a decision of the contract; anything else is an engine error. */
+function normalize(decision: PolicyDecision, stamp: Stamp): Decision {
+  const stamped = inContractOrder(decision, stamp);
+  if (!validateDecision(stamped)) {
+    throw new EngineError(`the engine answered outside the decision schema: ${describeErrors(validateDecision.errors).join("; ")}`);
+  }
+  return stamped;
 }
 
 // The policy's JSON comes back with keys in its own order; print decisions in the contract's order.

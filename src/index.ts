@@ -1,6 +1,8 @@
 export { MAX_REQUEST_BYTES, createDecisionPoint, type DecisionPoint, type DecisionPointOptions } from "./decision-point.js";
 export { loadBundle, readBundleFiles, defaultBundlePath, type PolicyBundle, type Manifest, type LoadOptions } from "./bundle/load.js";
 export { verifyBundle, hashFile, type VerificationOptions, type SigningAlgorithm } from "./bundle/verify.js";
+export { BundleSource, type BundleSourceOptions, type BundleStatus } from "./bundle/source.js";
+export { followBundles } from "./bundle/follow.js";
 export { grantsToCasbinPolicy, createCasbinEnforcer, casbinModelPath, fullMatchFunction } from "./engines/casbin.js";
 export { audit, type AuditReport } from "./audit/audit.js";
 export { importBasicSecurity } from "./import/basic-security.js";

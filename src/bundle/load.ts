@@ -70,9 +70,19 @@ async function readDirectory(path: string): Promise<Map<string, Buffer>> {
 }
 
 async function readArchive(path: string, options: LoadOptions): Promise<Map<string, Buffer>> {
+  return unpackArchive(await readFile(path), path, options);
+}
+
+/** A bundle from archive bytes (a download, say): unpacked within the limits, verified when asked, parsed. */
+export async function bundleFromArchive(archive: Buffer, source: string, options: LoadOptions = {}): Promise<PolicyBundle> {
+  const files = await unpackArchive(archive, source, options);
+  const signature = options.verification ? await verifyBundle(files, options.verification, source) : undefined;
+  return { ...parseBundle(files, source), ...(signature ? { signature } : {}) };
+}
+
+async function unpackArchive(archive: Buffer, path: string, options: LoadOptions): Promise<Map<string, Buffer>> {
   const maxArchive = options.maxArchiveBytes ?? MAX_ARCHIVE_BYTES;
   const maxUnpacked = options.maxUnpackedBytes ?? MAX_UNPACKED_BYTES;
-  const archive = await readFile(path);
   if (archive.length > maxArchive) throw new BundleError(`bundle ${path} is larger than ${maxArchive} bytes`);
   let tarball: Buffer;
   try {

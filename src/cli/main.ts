@@ -16,6 +16,9 @@ import { UsageError, loadGrants, loadSettings, readInputFile, readJsonFile } fro
 import { describePreflight } from "./s3-check.js";
 import { audit } from "../audit/audit.js";
 import { buildServer } from "../server/app.js";
+import { followBundles } from "../bundle/follow.js";
+import type { PolicyBundle } from "../bundle/load.js";
+import { BundleSource } from "../bundle/source.js";
 import { checkGrants } from "../grants.js";
 import { importBasicSecurity } from "../import/basic-security.js";
 import { auditMarkdown, auditText } from "../audit/render.js";
@@ -63,6 +66,8 @@ options:
   --token TOKEN             serve: require "Authorization: Bearer TOKEN" (or set MSQ_AUTHZ_TOKEN)
   --body-limit BYTES        serve: largest request body (default 1048576)
   --log-level LEVEL         serve: fatal, error, warn (default), info (logs each request), debug
+  --poll-interval SEC       serve: poll --bundle (a URL always is) for new revisions every SEC seconds (default 30)
+  --bundles DIR             serve: also serve the bundles in DIR at GET /bundles/<name> with ETags
   --grants-out FILE         import: write the grants there (otherwise they are printed)
   --settings-out FILE       import: write the settings there (otherwise they are printed)
   --junit FILE              review: also write a JUnit XML report
@@ -95,6 +100,8 @@ const options = {
   token: { type: "string" },
   "body-limit": { type: "string" },
   "log-level": { type: "string" },
+  "poll-interval": { type: "string" },
+  bundles: { type: "string" },
   "settings-out": { type: "string" },
   "emit-policy": { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -135,7 +142,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function decisionPoint(values: Values): Promise<DecisionPoint> {
+const asErrorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+async function decisionPoint(values: Values, loaded?: PolicyBundle): Promise<DecisionPoint> {
   const engine = values.engine ?? "wasm";
   if (engine !== "wasm" && engine !== "casbin") throw new UsageError(`--engine must be wasm or casbin, not '${engine}'`);
   const [grants, settings] = await Promise.all([
@@ -149,8 +158,8 @@ async function decisionPoint(values: Values): Promise<DecisionPoint> {
     ...(values.grants !== undefined ? { grants } : {}),
     ...(hasSettings ? { settings } : {}),
     engine: engine as EngineName,
-    ...(values.bundle ? { bundle: values.bundle } : {}),
-    ...(verification ? { verification } : {}),
+    ...(loaded ? { bundle: loaded } : values.bundle ? { bundle: values.bundle } : {}),
+    ...(verification && !loaded ? { verification } : {}),
   });
 }
 
@@ -224,8 +233,27 @@ async function serve(values: Values): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not '${values.port ?? ""}'`);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw new UsageError(`--body-limit must be a number of bytes`);
   const token = values.token ?? process.env.MSQ_AUTHZ_TOKEN;
+  // A bundle URL (or --poll-interval on a file) is followed: new revisions are verified, loaded and swapped in.
+  const pollSeconds = values["poll-interval"] === undefined ? undefined : Number(values["poll-interval"]);
+  const follow = values.bundle !== undefined && (/^https?:\/\//u.test(values.bundle) || pollSeconds !== undefined);
+  let source: BundleSource | undefined;
+  let point: DecisionPoint;
+  if (follow && values.bundle !== undefined) {
+    const verification = await verificationOf(values);
+    source = new BundleSource({ location: values.bundle, pollIntervalMs: (pollSeconds ?? 30) * 1000, ...(verification ? { verification } : {}) });
+    const first = await source.fetch().catch((error: unknown) => {
+      throw new UsageError(`--bundle: ${asErrorMessage(error)}`);
+    });
+    if (!first) throw new UsageError(`--bundle: ${values.bundle} offered no bundle`);
+    point = await decisionPoint({ ...values, bundle: undefined }, first);
+    followBundles(point, source);
+  } else {
+    point = await decisionPoint(values);
+  }
   const app = buildServer({
-    point: await decisionPoint(values),
+    point,
+    ...(source ? { bundleSource: source } : {}),
+    ...(values.bundles ? { bundlesDir: values.bundles } : {}),
     bodyLimit,
     ...(token ? { token } : {}),
     ...(values["log-level"] ? { logLevel: values["log-level"] } : {}),

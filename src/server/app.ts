@@ -1,8 +1,11 @@
 // The decision point as an HTTP service: OPA's Data API shape (so OPA clients work unchanged), a bare-request
 // endpoint, a Druid-request endpoint for gateways, health and Prometheus metrics.
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { refusal } from "../decision.js";
+import type { BundleSource } from "../bundle/source.js";
 import type { DecisionPoint } from "../decision-point.js";
 import type { Decision } from "../types.js";
 import { type DruidHttpRequest, mapDruidRequest } from "./druid-http.js";
@@ -17,6 +20,10 @@ export interface ServerOptions {
   /** A request that takes longer is cut off (default 10 s). */
   requestTimeoutMs?: number;
   logLevel?: string;
+  /** The source new bundle revisions come from: its status shows in /health, its failures in /metrics. */
+  bundleSource?: BundleSource;
+  /** Serve the bundles in this directory at GET /bundles/<name>, with ETags (a bundle server for OPA agents too). */
+  bundlesDir?: string;
 }
 
 export function buildServer(options: ServerOptions): FastifyInstance {
@@ -28,6 +35,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     logger: { level: options.logLevel ?? "warn", redact: ["req.headers.authorization"] },
   });
   const metrics = serviceMetrics(point.engine, point.revision);
+  options.bundleSource?.on("error", (error) => {
+    metrics.reloadFailed();
+    app.log.warn({ err: error.message }, "bundle refused; the current revision keeps serving");
+  });
+  options.bundleSource?.on("activated", (bundle) => metrics.activated(bundle.manifest.revision));
   const stamp = { engine: point.engine, revision: point.revision };
 
   // Bodies stay text: decideJson answers a repeated request from its text without parsing it.
@@ -58,7 +70,31 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     await reply.send(wrap ? { result: decision } : decision);
   };
 
-  app.get("/health", async () => ({ status: "ok", engine: point.engine, revision: point.revision }));
+  app.get("/health", async () => ({
+    status: "ok",
+    engine: point.engine,
+    revision: point.revision,
+    ...(options.bundleSource ? { bundle: options.bundleSource.status } : {}),
+  }));
+
+  if (options.bundlesDir !== undefined) {
+    const dir = options.bundlesDir;
+    app.get("/bundles/:name", async (request, reply) => {
+      const { name } = request.params as { name: string };
+      // Plain file names only: nothing outside the directory can be asked for.
+      if (!/^[\w.-]+\.tar\.gz$/u.test(name)) return reply.status(404).send({ code: "not_found", message: `no bundle ${name}` });
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(join(dir, name));
+      } catch {
+        return reply.status(404).send({ code: "not_found", message: `no bundle ${name}` });
+      }
+      const etag = `"${createHash("sha256").update(bytes).digest("hex")}"`;
+      void reply.header("etag", etag).header("cache-control", "no-cache");
+      if (request.headers["if-none-match"] === etag) return reply.status(304).send();
+      return reply.header("content-type", "application/gzip").send(bytes);
+    });
+  }
   app.get("/metrics", async (_request, reply) => {
     await reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics());
   });

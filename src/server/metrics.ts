@@ -32,6 +32,13 @@ export function serviceMetrics(engine: string, revision: string) {
   reloadFailures.inc(0);
   return {
     registry,
+    activated(next: string): void {
+      bundle.reset();
+      bundle.set({ revision: next, engine }, 1);
+    },
+    reloadFailed(): void {
+      reloadFailures.inc();
+    },
     observe(code: string, seconds: number): void {
       decisions.inc({ code, engine });
       latency.observe({ engine }, seconds);
