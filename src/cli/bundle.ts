@@ -15,6 +15,8 @@ const packageRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface BuildOptions {
   output: string;
+  /** wasm (default): policy.wasm for msq-authz decision points; rego: the Rego sources, for stock OPA agents. */
+  target?: "wasm" | "rego";
   grants?: Grants;
   settings?: Settings;
   revision?: string;
@@ -26,8 +28,9 @@ export interface BuildOptions {
 }
 
 /**
- * Wraps `opa build -b -t wasm` over the policy sources: the WASM entrypoints come from METADATA, the grants and
- * settings become the bundle's data.json (so a bundle alone can decide), and signing is OPA's own.
+ * Wraps `opa build -b` over the policy sources: the WASM entrypoints come from METADATA, the grants and settings
+ * become the bundle's data.json (so a bundle alone can decide), and signing is OPA's own. The rego target is for
+ * stock OPA agents: the Rego inside a wasm bundle is compiler output (metadata stripped) that OPA cannot evaluate.
  */
 export async function buildBundle(options: BuildOptions): Promise<void> {
   const opa = options.opa ?? [join(packageRoot, ".tools/bin/opa"), "opa"].find((candidate) => candidate === "opa" || existsSync(candidate)) ?? "opa";
@@ -35,7 +38,7 @@ export async function buildBundle(options: BuildOptions): Promise<void> {
   try {
     await cp(join(packageRoot, "policies/rego"), join(staging, "rego"), { recursive: true, filter: (src) => !src.endsWith("_test.rego") });
     await writeFile(join(staging, "data.json"), JSON.stringify({ grants: options.grants ?? {}, settings: options.settings ?? {} }));
-    const args = ["build", "-b", "-t", "wasm", "--capabilities", join(packageRoot, "policies/capabilities.json"), "-o", options.output];
+    const args = ["build", "-b", "-t", options.target ?? "wasm", "--capabilities", join(packageRoot, "policies/capabilities.json"), "-o", options.output];
     if (options.revision) args.push("--revision", options.revision);
     if (options.signingKey) {
       args.push("--signing-key", options.signingKey, "--signing-alg", options.signingAlg ?? "RS256");

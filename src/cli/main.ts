@@ -40,7 +40,7 @@ commands:
   import    Druid basic-security API exports (users or roles with ?full, either permission shape, group
             mappings) and runtime.properties files into grants and settings JSON:
             msq-authz import FILES... [--grants-out FILE] [--settings-out FILE]
-  bundle    bundle build --output FILE.tar.gz [--grants F] [--config F] [--revision R] [--signing-key PEM
+  bundle    bundle build --output FILE.tar.gz [--target wasm|rego] [--grants F] [--config F] [--revision R] [--signing-key PEM
             --signing-alg RS256|ES256|HS256 --scope S --key-id K]; bundle verify FILE --verification-key PEM
             (exit 0 valid, 1 refused, with the reason); bundle inspect FILE
   serve     the decision point as an HTTP service (loopback by default): POST /v1/data/msq/authz/decision
@@ -89,6 +89,7 @@ const options = {
   "key-id": { type: "string" },
   output: { type: "string" },
   revision: { type: "string" },
+  target: { type: "string" },
   policy: { type: "string", multiple: true },
   process: { type: "string", multiple: true },
   json: { type: "boolean" },
@@ -297,8 +298,11 @@ async function bundleCommand(args: string[], values: Values): Promise<number> {
     case "build": {
       if (values.output === undefined) throw new UsageError("bundle build needs --output FILE.tar.gz");
       const [grants, settings] = await Promise.all([loadGrants(values.grants), loadSettings(values.config, values["druid-properties"])]);
+      const target = values.target ?? "wasm";
+      if (target !== "wasm" && target !== "rego") throw new UsageError(`--target must be wasm or rego, not '${target}'`);
       await buildBundle({
         output: values.output,
+        target,
         grants,
         settings,
         ...(values.revision ? { revision: values.revision } : {}),
