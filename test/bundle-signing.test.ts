@@ -5,13 +5,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import { pack } from "tar-stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadBundle, readBundleFiles } from "../src/bundle/load.js";
+import { loadBundle } from "../src/bundle/load.js";
 import type { SigningAlgorithm } from "../src/bundle/verify.js";
 import { createDecisionPoint } from "../src/decision-point.js";
 import { BundleError } from "../src/errors.js";
+import { type ExtraEntry, repack as repackTo } from "./repack.js";
 import { root } from "./support.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-signing-"));
@@ -42,23 +41,9 @@ function build(name: string, algorithm: SigningAlgorithm, signingKey: string, cl
   return out;
 }
 
-/** The same bundle with its files changed, packed again. */
-async function repack(source: string, name: string, change: (files: Map<string, Buffer>) => void, extraEntries: { name: string; type?: "symlink"; linkname?: string }[] = []): Promise<string> {
-  const files = await readBundleFiles(source);
-  change(files);
-  const tar = pack();
-  for (const [file, content] of files) tar.entry({ name: `/${file}` }, content);
-  for (const entry of extraEntries) {
-    if (entry.type) tar.entry({ name: entry.name, type: entry.type, linkname: entry.linkname ?? "" });
-    else tar.entry({ name: entry.name }, Buffer.from("x"));
-  }
-  tar.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of tar as AsyncIterable<Buffer>) chunks.push(chunk);
-  const out = join(tmp, `${name}.tar.gz`);
-  writeFileSync(out, gzipSync(Buffer.concat(chunks)));
-  return out;
-}
+/** The same bundle with its files changed, packed again as tmp/<name>.tar.gz. */
+const repack = (source: string, name: string, change: (files: Map<string, Buffer>) => void, extra?: ExtraEntry[]) =>
+  repackTo(source, join(tmp, `${name}.tar.gz`), change, extra);
 
 const rsa = keyPair("rsa");
 const ec = keyPair("ec");

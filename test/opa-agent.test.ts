@@ -3,7 +3,7 @@
 // decision-case set; both pick up a new revision; both refuse a tampered one and keep answering from the old.
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { buildBundle } from "../src/cli/bundle.js";
 import { createDecisionPoint, type DecisionPoint } from "../src/decision-point.js";
 import { policyInput } from "../src/policy-input.js";
 import { buildServer } from "../src/server/app.js";
+import { repack } from "./repack.js";
 import { loadCases, readJson, root } from "./support.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-agent-"));
@@ -64,10 +65,12 @@ beforeAll(async () => {
       await buildBundle({ output: join(tmp, `${name}.${target}.tar.gz`), target, grants: data as never, revision: name, signingKey: keyFile, keyId: "msq" });
     }
   }
+  // The tampered revision takes alice's ingest role away again under rev-2's signature: accepting it would flip her
+  // decision back to a deny.
   for (const target of ["wasm", "rego"]) {
-    const tampered = readFileSync(join(tmp, `rev-2.${target}.tar.gz`));
-    tampered.writeUInt8(tampered.readUInt8(tampered.length - 40) ^ 0x01, tampered.length - 40);
-    writeFileSync(join(tmp, `tampered.${target}.tar.gz`), tampered);
+    await repack(join(tmp, `rev-2.${target}.tar.gz`), join(tmp, `tampered.${target}.tar.gz`), (files) =>
+      files.set("data.json", Buffer.from(JSON.stringify({ grants, settings: {} }))),
+    );
   }
   publish("rev-1");
   server = buildServer({ point: await createDecisionPoint(), bundlesDir: served, logLevel: "error" });
@@ -109,15 +112,17 @@ afterAll(async () => {
 
 describe("a stock OPA agent and the embedded decision point, on the same signed bundle", () => {
   it("answer every decision case identically", async () => {
-    let compared = 0;
+    const answers = { allow: 0, deny: 0 };
     for (const c of loadCases()) {
       const prepared = policyInput(c.request);
       if (!("input" in prepared)) continue;
       const { engine: _engine, revision: _revision, ...embedded } = await point.decide(c.request);
       expect({ case: c.file, decision: await opaDecision(prepared.input) }).toEqual({ case: c.file, decision: embedded });
-      compared += 1;
+      answers[embedded.allow ? "allow" : "deny"] += 1;
     }
-    expect(compared).toBeGreaterThan(180);
+    // The cases run against the bundle's grants, not their scenario's: what matters is that both sides see many of each.
+    expect(answers.allow).toBeGreaterThan(20);
+    expect(answers.deny).toBeGreaterThan(100);
   }, 120_000);
 
   it("both take a new revision", async () => {
@@ -133,7 +138,7 @@ describe("a stock OPA agent and the embedded decision point, on the same signed 
     publish("tampered");
     const refused = new Promise<Error>((resolve) => source.once("error", resolve));
     await source.poll();
-    expect((await refused).message).toMatch(/refused|gzip/u);
+    expect((await refused).message).toMatch(/data\.json/u);
     await new Promise((r) => setTimeout(r, 3_000)); // OPA polls every second
     expect(point.revision).toBe("rev-2");
     expect(await opaRevision()).toBe("rev-2");
