@@ -11,6 +11,7 @@ import { WasmEngine, WasmPolicy } from "./engines/wasm.js";
 import { BundleError, EngineError, asError } from "./errors.js";
 import { checkGrants } from "./grants.js";
 import { policyInput } from "./policy-input.js";
+import { MAX_DEPTH } from "./request-hazards.js";
 import { describeErrors, validateDecision } from "./schemas/validate.js";
 import { checkSettings } from "./settings.js";
 import { CachedSqlAnalyzer } from "./sql/cached-analyzer.js";
@@ -124,18 +125,18 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   }
 
   async decide(request: unknown): Promise<Decision> {
-    const key = serialize(request);
-    if (key === undefined) return invalidRequest(["/: not serializable as JSON"], this.stamp);
+    const serialized = serialize(request);
+    if ("refused" in serialized) return invalidRequest([serialized.refused], this.stamp);
     // The engine and its revision are taken together, once: a swap while this decision waits does not mix them.
     const { engineImpl, stamp } = this;
-    return this.recalled(key) ?? this.remember(key, await this.evaluate(request, engineImpl, stamp), stamp);
+    return this.recalled(serialized.key) ?? this.remember(serialized.key, await this.evaluate(request, engineImpl, stamp), stamp);
   }
 
   decideSync(request: unknown): Decision {
-    const key = serialize(request);
-    if (key === undefined) return invalidRequest(["/: not serializable as JSON"], this.stamp);
+    const serialized = serialize(request);
+    if ("refused" in serialized) return invalidRequest([serialized.refused], this.stamp);
     const { engineImpl, stamp } = this;
-    return this.recalled(key) ?? this.remember(key, this.evaluateSync(request, engineImpl, stamp), stamp);
+    return this.recalled(serialized.key) ?? this.remember(serialized.key, this.evaluateSync(request, engineImpl, stamp), stamp);
   }
 
   private async evaluate(request: unknown, engine: Engine, stamp: Stamp): Promise<Decision> {
@@ -198,12 +199,15 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   }
 }
 
-/** The request's JSON text, the key decisions are remembered by; undefined for values JSON cannot hold (cycles). */
-function serialize(request: unknown): string | undefined {
+/**
+ * The request's JSON text, the key decisions are remembered by, or why JSON cannot hold it: a cycle, a BigInt, or
+ * nesting so deep that JSON.stringify runs out of stack (shallower excess nesting is named by requestHazard).
+ */
+function serialize(request: unknown): { key: string } | { refused: string } {
   try {
-    return JSON.stringify(request) ?? "undefined";
-  } catch {
-    return undefined;
+    return { key: JSON.stringify(request) ?? "undefined" };
+  } catch (error) {
+    return { refused: error instanceof RangeError ? `/: nested deeper than ${MAX_DEPTH} levels` : `/: not serializable as JSON: ${asError(error).message.split("\n")[0]}` };
   }
 }
 

@@ -4,7 +4,7 @@ import { describeErrors, validateRequest } from "./schemas/validate.js";
 import { CachedSqlAnalyzer } from "./sql/cached-analyzer.js";
 import { SqlAnalysisError } from "./sql/parse.js";
 import type { DecisionRequest } from "./types.js";
-import { illFormedString } from "./unicode.js";
+import { requestHazard } from "./request-hazards.js";
 
 export type PolicyInput =
   | { input: DecisionRequest }
@@ -15,8 +15,8 @@ const sharedAnalyzer = new CachedSqlAnalyzer();
 
 export function policyInput(request: unknown, analyzer: CachedSqlAnalyzer = sharedAnalyzer): PolicyInput {
   if (!validateRequest(request)) return { invalidRequest: describeErrors(validateRequest.errors) };
-  const illFormed = illFormedString(request);
-  if (illFormed !== undefined) return { invalidRequest: [`${illFormed}: not well-formed Unicode (a lone surrogate)`] };
+  const hazard = requestHazard(request);
+  if (hazard !== undefined) return { invalidRequest: [hazard] };
   const { sql, parameters, ...rest } = request;
   if (sql === undefined) return { input: request };
   if (rest.statement !== undefined) {

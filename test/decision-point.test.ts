@@ -67,6 +67,6 @@ describe("remembered decisions", () => {
     const point = await createDecisionPoint({ grants: exampleGrants });
     const cyclic: Record<string, unknown> = { ...request };
     cyclic.context = { self: cyclic };
-    expect(await point.decide(cyclic)).toMatchObject({ status: 400, reasons: ["INPUT (Request shape): /: not serializable as JSON"] });
+    expect(await point.decide(cyclic)).toMatchObject({ status: 400, reasons: ["INPUT (Request shape): /: not serializable as JSON: Converting circular structure to JSON"] });
   });
 });

@@ -10,6 +10,9 @@ const grants = {
   roles: { all: { permissions: [{ resource: { name: ".*", type: "DATASOURCE" }, action: "READ" }] } },
 };
 
+/** `levels` arrays, one inside the other. */
+const nested = (levels: number): unknown => (levels === 0 ? 1 : [nested(levels - 1)]);
+
 const invalid: [string, unknown, string[]][] = [
   ["a JSON array", [1, 2], ["/: must be object"]],
   ["a string", "sql.task.submit", ["/: must be object"]],
@@ -69,6 +72,12 @@ const invalid: [string, unknown, string[]][] = [
   ["a lone surrogate in a context key", { identity: alice, operation: "sql.task.submit", statement: select, context: { "k\udc00": 1 } }, [
     "/context/k\udc00: not well-formed Unicode (a lone surrogate)",
   ]],
+  ["a context value nested too deep", { identity: alice, operation: "sql.task.submit", statement: select, context: { x: nested(31) } }, [
+    `/context/x${"/0".repeat(30)}: nested deeper than 32 levels`,
+  ]],
+  ["a value JSON cannot hold", { identity: alice, operation: "sql.task.submit", statement: select, context: { x: 1n } }, [
+    "/: not serializable as JSON: Do not know how to serialize a BigInt",
+  ]],
   ["both raw SQL and a statement", { identity: alice, operation: "sql.task.submit", sql: "SELECT * FROM wiki", statement: select }, [
     "/: give either 'sql' or a pre-analyzed 'statement', not both",
   ]],
@@ -90,9 +99,17 @@ describe.each(engines)("invalid requests (%s engine)", (engine) => {
     });
   });
 
+  it("decides a context value at the nesting limit", async () => {
+    const point = await pointFor(engine, grants);
+    const flat = await point.decide({ identity: alice, operation: "sql.task.submit", statement: select, context: { x: 1 } });
+    expect(flat.allow).toBe(true);
+    expect(await point.decide({ identity: alice, operation: "sql.task.submit", statement: select, context: { x: nested(30) } })).toEqual(flat);
+  });
+
   it.each([
     ["text that is not JSON", '{"identity": ', "/: not JSON: Unexpected end of JSON input"],
     ["an empty line", "", "/: not JSON: Unexpected end of JSON input"],
+    ["nesting deeper than JSON.stringify can follow", `{"identity": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`, "/: nested deeper than 32 levels"],
     ["a request over the size limit", `{"sql": "${"x".repeat(MAX_REQUEST_BYTES)}"}`, `/: the request is larger than ${MAX_REQUEST_BYTES} bytes`],
   ])("%s is a 400", async (_, text, detail) => {
     const point = await pointFor(engine, grants);
