@@ -106,6 +106,30 @@ describe.each(engines)("invalid requests (%s engine)", (engine) => {
     expect(await point.decide({ identity: alice, operation: "sql.task.submit", statement: select, context: { x: nested(30) } })).toEqual(flat);
   });
 
+  it("decides a statement at the read limit, and refuses SQL that names more", async () => {
+    const point = await pointFor(engine, grants);
+    const tables = (count: number): string => Array.from({ length: count }, (_, i) => `"t${i}"`).join(", ");
+    const atLimit = await point.decide({ identity: alice, operation: "sql.task.submit", sql: `SELECT * FROM ${tables(1000)}` });
+    expect([atLimit.allow, atLimit.required.length, atLimit.matched.length, atLimit.reasons.length]).toEqual([true, 1000, 1000, 1000]);
+    const beyond = [
+      [`SELECT * FROM ${tables(1001)}`, "/statement/reads: must NOT have more than 1000 items"],
+      [`SELECT * FROM "${"x".repeat(1025)}"`, "/statement/reads/0/name: must NOT have more than 1024 characters"],
+    ];
+    for (const [sql, detail] of beyond) {
+      expect(await point.decide({ identity: alice, operation: "sql.task.submit", sql })).toEqual({
+        allow: false,
+        status: 400,
+        code: "unsupported_sql",
+        required: [],
+        missing: [],
+        matched: [],
+        reasons: [`SQL (Druid SQL analysis): the statement is beyond what msq-authz decides: ${detail}`],
+        engine,
+        revision: point.revision,
+      });
+    }
+  });
+
   it.each([
     ["text that is not JSON", '{"identity": ', "/: not JSON: Unexpected end of JSON input"],
     ["an empty line", "", "/: not JSON: Unexpected end of JSON input"],

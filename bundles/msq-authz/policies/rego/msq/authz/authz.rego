@@ -24,17 +24,26 @@ import data.msq.rules.extern
 import data.msq.rules.statements
 import data.msq.rules.tasks
 
-requirements := union({
-	datasource.required, extern.required, export.required, catalog.required,
-	context.required, tasks.required, statements.required,
-})
+requirements contains r if {
+	some required in [
+		datasource.required, extern.required, export.required, catalog.required,
+		context.required, tasks.required, statements.required,
+	]
+	some r in required
+}
 
-outcomes := union({
-	request.outcomes, authn.outcomes, datasource.outcomes, extern.outcomes, export.outcomes,
-	catalog.outcomes, context.outcomes, tasks.outcomes, statements.outcomes,
-})
+outcomes contains o if {
+	some each in [
+		request.outcomes, authn.outcomes, datasource.outcomes, extern.outcomes, export.outcomes,
+		catalog.outcomes, context.outcomes, tasks.outcomes, statements.outcomes,
+	]
+	some o in each
+}
 
-notes := union({authn.notes, catalog.notes, tasks.notes, statements.notes})
+notes contains note if {
+	some each in [authn.notes, catalog.notes, tasks.notes, statements.notes]
+	some note in each
+}
 
 warnings := sort(export.warnings)
 
