@@ -29,6 +29,11 @@ export interface DecisionPointOptions {
   engine?: EngineName;
   /** For engine "casbin": an enforcer over a team's own Casbin adapter, instead of one built from `grants`. */
   enforcer?: Enforcer;
+  /**
+   * The most memory the WASM policy may grow to, in MiB (default 256). A decision that needs more is an
+   * engine_error; the instance answers the next decision as before.
+   */
+  wasmMemoryMiB?: number;
   /** How many analyzed SQL statements to keep (default 1000). */
   sqlCacheEntries?: number;
   /**
@@ -76,7 +81,7 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
     // A point created without grants or settings takes each new bundle's own.
     const nextGrants = options.grants === undefined && next.data.grants !== undefined ? checkGrants(next.data.grants, `bundle ${next.source}: data.grants`) : grants;
     const nextSettings = options.settings === undefined && next.data.settings !== undefined ? checkSettings(next.data.settings, `bundle ${next.source}: data.settings`) : settings;
-    const policy = await WasmPolicy.load(next, nextGrants, nextSettings);
+    const policy = await WasmPolicy.load(next, nextGrants, nextSettings, options.wasmMemoryMiB);
     const engine: Engine = enforcer ? new CasbinEngine(policy, nextGrants === grants ? enforcer : await createCasbinEnforcer(nextGrants)) : new WasmEngine(policy);
     return { engine, stamp: { engine: engineName, revision: policy.revision } };
   };

@@ -56,6 +56,8 @@ options:
   --druid-properties FILE   a Druid runtime.properties file (--config overrides what it sets)
   --engine wasm|casbin      the engine that matches grants (default: wasm)
   --bundle PATH             a policy bundle directory or .tar.gz (default: the bundle this package ships)
+  --max-memory MIB          the most memory the WASM policy may grow to (default 256); a decision that needs
+                            more is a 500 engine_error, and the next decision is answered as before
   --verification-key FILE   verify the bundle's signature first (a PEM public key, or the HS secret); unsigned
                             bundles are refused. With --signing-alg (default RS256), --scope, --key-id
   --policy FILE             s3-check: an IAM policy document (repeat for several)
@@ -82,6 +84,7 @@ const options = {
   "druid-properties": { type: "string" },
   engine: { type: "string" },
   bundle: { type: "string" },
+  "max-memory": { type: "string" },
   "verification-key": { type: "string" },
   "signing-key": { type: "string" },
   "signing-alg": { type: "string" },
@@ -153,6 +156,10 @@ async function decisionPoint(values: Values, loaded?: PolicyBundle): Promise<Dec
     loadSettings(values.config, values["druid-properties"]),
   ]);
   const verification = await verificationOf(values);
+  const memory = values["max-memory"] === undefined ? undefined : Number(values["max-memory"]);
+  if (memory !== undefined && !(Number.isInteger(memory) && memory >= 2)) {
+    throw new UsageError(`--max-memory must be a whole number of MiB, 2 or more, not '${values["max-memory"] ?? ""}'`);
+  }
   // Without --grants or settings flags, a bundle built with grants and settings brings its own.
   const hasSettings = values.config !== undefined || values["druid-properties"] !== undefined;
   return createDecisionPoint({
@@ -161,6 +168,7 @@ async function decisionPoint(values: Values, loaded?: PolicyBundle): Promise<Dec
     engine: engine as EngineName,
     ...(loaded ? { bundle: loaded } : values.bundle ? { bundle: values.bundle } : {}),
     ...(verification && !loaded ? { verification } : {}),
+    ...(memory === undefined ? {} : { wasmMemoryMiB: memory }),
   });
 }
 

@@ -15,20 +15,24 @@ export const entrypoints = {
 
 type Entrypoint = (typeof entrypoints)[keyof typeof entrypoints];
 
-/** opa-wasm's memory grows on demand up to this many 64 KiB pages (256 MiB), then evaluation fails closed. */
-const MAX_MEMORY_PAGES = 4096;
+/** opa-wasm's memory grows on demand up to this ceiling, then evaluation fails closed (opa_malloc fails). */
+export const DEFAULT_MEMORY_MIB = 256;
+const PAGE_BYTES = 64 * 1024;
+const INITIAL_PAGES = 32;
 
 export class WasmPolicy {
   private constructor(
     private readonly policy: LoadedPolicy,
     readonly revision: string,
     private readonly bundleData: Record<string, unknown>,
+    private readonly memoryMiB: number,
   ) {}
 
-  static async load(bundle: PolicyBundle, grants: Grants, settings: Settings): Promise<WasmPolicy> {
+  static async load(bundle: PolicyBundle, grants: Grants, settings: Settings, memoryMiB = DEFAULT_MEMORY_MIB): Promise<WasmPolicy> {
+    const maximum = Math.floor((memoryMiB * 1024 * 1024) / PAGE_BYTES);
     let policy: LoadedPolicy;
     try {
-      policy = await loadPolicy(bundle.wasm, { initial: 32, maximum: MAX_MEMORY_PAGES });
+      policy = await loadPolicy(bundle.wasm, { initial: Math.min(INITIAL_PAGES, maximum), maximum });
     } catch (thrown) {
       throw new BundleError(`bundle ${bundle.source}: policy.wasm does not load: ${asError(thrown).message}`, {
         cause: asError(thrown),
@@ -39,7 +43,7 @@ export class WasmPolicy {
     if (absent.length > 0) {
       throw new BundleError(`bundle ${bundle.source} lacks the entrypoints ${absent.join(", ")}`);
     }
-    const loaded = new WasmPolicy(policy, bundle.manifest.revision, bundle.data);
+    const loaded = new WasmPolicy(policy, bundle.manifest.revision, bundle.data, memoryMiB);
     loaded.setGrants(grants, settings);
     return loaded;
   }
@@ -62,9 +66,9 @@ export class WasmPolicy {
     try {
       resultSet = this.policy.evaluate(input, entrypoint);
     } catch (thrown) {
-      throw new EngineError(`policy evaluation failed at ${entrypoint}: ${asError(thrown).message}`, {
-        cause: asError(thrown),
-      });
+      const { message } = asError(thrown);
+      const why = message.startsWith("opa_malloc") ? `out of memory at the ${this.memoryMiB} MiB ceiling (${message})` : message;
+      throw new EngineError(`policy evaluation failed at ${entrypoint}: ${why}`, { cause: asError(thrown) });
     }
     const first = Array.isArray(resultSet) ? (resultSet[0] as { result?: T } | undefined) : undefined;
     if (first?.result === undefined) {

@@ -40,7 +40,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     app.log.warn({ err: error.message }, "bundle refused; the current revision keeps serving");
   });
   options.bundleSource?.on("activated", (bundle) => metrics.activated(bundle.manifest.revision));
-  const stamp = { engine: point.engine, revision: point.revision };
+  // Read when a refusal is made: the point may have swapped to another revision since the server started.
+  const stamp = () => ({ engine: point.engine, revision: point.revision });
 
   // Bodies stay text: decideJson answers a repeated request from its text without parsing it.
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => done(null, body));
@@ -121,11 +122,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (!body.ok) return reply.status(400).send({ code: "invalid_request", message: body.message });
     const druid = body.value as Partial<DruidHttpRequest> | null;
     if (typeof druid?.http?.method !== "string" || typeof druid.http.path !== "string") {
-      return answer(reply, started, refusal(400, "invalid_request", ["INPUT (Request shape): /http: needs method and path"], stamp), false);
+      return answer(reply, started, refusal(400, "invalid_request", ["INPUT (Request shape): /http: needs method and path"], stamp()), false);
     }
     const mapped = mapDruidRequest(druid as DruidHttpRequest);
     if ("unknown" in mapped) {
-      return answer(reply, started, refusal(404, "not_found", [`INPUT (Request shape): Druid has no endpoint ${mapped.unknown}`], stamp), false);
+      return answer(reply, started, refusal(404, "not_found", [`INPUT (Request shape): Druid has no endpoint ${mapped.unknown}`], stamp()), false);
     }
     await answer(reply, started, await point.decide(mapped.request), false);
   });
