@@ -5,7 +5,7 @@ import { FileAdapter, newEnforcer, type Enforcer } from "casbin";
 import { describe, expect, it } from "vitest";
 import { createDecisionPoint } from "../src/decision-point.js";
 import { casbinModelPath, fullMatchFunction, grantsToCasbinPolicy } from "../src/engines/casbin.js";
-import { pointFor, readJson, root } from "./support.js";
+import { engineErrorDecision, pointFor, readJson, root } from "./support.js";
 
 const exampleGrants = readJson(join(root, "examples/grants.json"));
 const examplePolicy = join(root, "policies/casbin/msq_rbac_policy.csv");
@@ -82,16 +82,6 @@ describe("failures inside Casbin", () => {
         operation: "sql.task.submit",
         statement: { type: "SELECT", reads: [{ type: "DATASOURCE", name: "wiki" }] },
       }),
-    ).toEqual({
-      allow: false,
-      status: 500,
-      code: "engine_error",
-      required: [],
-      missing: [],
-      matched: [],
-      reasons: ["ENGINE: casbin failed: database is down"],
-      engine: "casbin",
-      revision: point.revision,
-    });
+    ).toEqual(engineErrorDecision("casbin failed: database is down", point));
   });
 });

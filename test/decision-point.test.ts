@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Enforcer } from "casbin";
 import { describe, expect, it } from "vitest";
 import { createDecisionPoint } from "../src/decision-point.js";
-import { pointFor, readJson, root } from "./support.js";
+import { engineErrorDecision, pointFor, readJson, root } from "./support.js";
 
 const exampleGrants = readJson(join(root, "examples/grants.json"));
 
@@ -22,12 +22,7 @@ describe("decideSync", () => {
 
   it("is an engine_error with Casbin, which decides asynchronously", async () => {
     const point = await pointFor("casbin", exampleGrants);
-    expect(point.decideSync(request)).toMatchObject({
-      allow: false,
-      status: 500,
-      code: "engine_error",
-      reasons: ["ENGINE: the casbin engine has no synchronous path; use decide()"],
-    });
+    expect(point.decideSync(request)).toEqual(engineErrorDecision("the casbin engine has no synchronous path; use decide()", point));
   });
 });
 

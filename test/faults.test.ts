@@ -13,7 +13,7 @@ import { buildBundle } from "../src/cli/bundle.js";
 import { createDecisionPoint } from "../src/decision-point.js";
 import { buildServer } from "../src/server/app.js";
 import type { EngineName } from "../src/types.js";
-import { engines, readJson, root } from "./support.js";
+import { engineErrorDecision, engines, readJson, root } from "./support.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-faults-"));
 const grants = readJson(join(root, "examples/grants.json")) as object;
@@ -30,17 +30,9 @@ describe.each(engines)("a decision that runs the WASM policy out of memory (%s e
     const roomy = await createDecisionPoint({ grants, engine });
     const entrypoint = engine === "wasm" ? "msq/authz/decision" : "msq/authz/finalize";
     for (let attempt = 0; attempt < 2; attempt++) {
-      expect(await tight.decide(large)).toEqual({
-        allow: false,
-        status: 500,
-        code: "engine_error",
-        required: [],
-        missing: [],
-        matched: [],
-        reasons: [`ENGINE: policy evaluation failed at ${entrypoint}: out of memory at the 4 MiB ceiling (opa_malloc: failed)`],
-        engine,
-        revision: tight.revision,
-      });
+      expect(await tight.decide(large)).toEqual(
+        engineErrorDecision(`policy evaluation failed at ${entrypoint}: out of memory at the 4 MiB ceiling (opa_malloc: failed)`, tight),
+      );
       expect(await tight.decide(small)).toEqual(await roomy.decide(small));
     }
     expect((await roomy.decide(large)).code).toBe("forbidden");

@@ -65,3 +65,16 @@ export function loadCases(dir = join(root, "test/cases")): DecisionCase[] {
   }
   return cases;
 }
+
+/** The whole decision for an engine failure: written out here, not built with the code under test. */
+export const engineErrorDecision = (reason: string, point: { engine: EngineName; revision: string }) => ({
+  allow: false,
+  status: 500,
+  code: "engine_error",
+  required: [],
+  missing: [],
+  matched: [],
+  reasons: [`ENGINE: ${reason}`],
+  engine: point.engine,
+  revision: point.revision,
+});
