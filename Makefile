@@ -97,6 +97,7 @@ demo: build
 fuzz: tools build
 	FUZZ_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/sql-property.test.ts
 	DIFF_RUNS=1000000 $(NODE_BIN)/vitest run --testTimeout=0 test/differential.test.ts
+	HOSTILE_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/hostile-input.test.ts
 
 bench: tools build
 	node bench/run.mjs
