@@ -18,7 +18,7 @@ CLI := node dist/cli/main.js
 REVISION = $(shell { find $(REGO) -name '*.rego' ! -name '*_test.rego' | LC_ALL=C sort | xargs sha256sum; \
 	sha256sum $(CAPABILITIES); } | sha256sum | cut -c1-16)
 
-.PHONY: all tools deps build lint test test-rego test-ts bundle bundle-check demo fuzz bench clean
+.PHONY: all tools deps build lint test test-rego test-ts soak-short bundle bundle-check demo fuzz bench soak clean
 
 all: build bundle
 
@@ -76,7 +76,12 @@ bundle-check: tools
 test-ts: build
 	$(NODE_BIN)/vitest run
 
-test: lint test-rego bundle-check test-ts
+# The 60 s soak runs after vitest, alone: its load and its p99 must not share the CPU with other tests.
+soak-short: tools build
+	mkdir -p $(BUILD)
+	node bench/soak.mjs --duration 60 --swap-every 10 --calibrate 10 --out $(BUILD)/soak-60s.json
+
+test: lint test-rego bundle-check test-ts soak-short
 
 demo: build
 	@echo "== msq-authz decide --batch examples/requests.jsonl (one decision per request) =="
@@ -102,6 +107,11 @@ fuzz: tools build
 bench: tools build
 	node bench/run.mjs
 	node bench/serve.mjs
+
+# Ten minutes of serve at 70% of its measured maximum, a new bundle revision every 30 s (bench/soak.mjs says what
+# passes); writes bench/results/soak.json.
+soak: tools build
+	node bench/soak.mjs --duration 600 --swap-every 30
 
 clean:
 	rm -rf dist $(BUILD)

@@ -1,7 +1,7 @@
 // Permission patterns come from grant data. Both engines match them with RE2 (OPA's WASM regex; RE2JS for Casbin),
 // which runs in linear time, so a pattern that makes a backtracking engine explode cannot stall a decision.
 // The test timeout is the hang guard: a backtracking engine would take far longer than it on these inputs.
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { checkGrants } from "../src/grants.js";
 import { engines, pointFor } from "./support.js";
 
@@ -12,6 +12,19 @@ const grants = {
 };
 const hostileName = `${"a".repeat(1000)}!`;
 
+const slowest: Record<string, number> = {};
+const timed = async <T>(engine: string, decide: () => Promise<T>): Promise<T> => {
+  const started = performance.now();
+  const result = await decide();
+  slowest[engine] = Math.max(slowest[engine] ?? 0, performance.now() - started);
+  return result;
+};
+
+afterAll(() => {
+  // The figure the README's "Security and reliability" section quotes.
+  console.log(`regex safety: slowest decision against the catastrophic patterns: ${Object.entries(slowest).map(([e, ms]) => `${e} ${ms.toFixed(1)} ms`).join(", ")}`);
+});
+
 describe("catastrophic patterns", () => {
   it("load: RE2 accepts them, and they mean what RE2 says", () => {
     expect(checkGrants(grants)).toBe(grants);
@@ -19,17 +32,28 @@ describe("catastrophic patterns", () => {
 
   it.each(engines)("do not stall a %s decision on a 1,000-character name that almost matches", async (engine) => {
     const point = await pointFor(engine, grants);
-    const decision = await point.decide({
+    const decision = await timed(engine, () => point.decide({
       identity: { authenticated: true, user: "eve" },
       operation: "sql.task.submit",
       statement: { type: "SELECT", reads: [{ type: "DATASOURCE", name: hostileName }] },
-    });
+    }));
     expect(decision).toMatchObject({ allow: false, status: 403, missing: [{ type: "DATASOURCE", name: hostileName, action: "READ" }] });
-    const allowed = await point.decide({
+    const allowed = await timed(engine, () => point.decide({
       identity: { authenticated: true, user: "eve" },
       operation: "sql.task.submit",
       statement: { type: "SELECT", reads: [{ type: "DATASOURCE", name: "a".repeat(1000) }] },
-    });
+    }));
     expect(allowed).toMatchObject({ allow: true, matched: [{ role: "evil", pattern: "(a+)+$" }] });
   }, 5_000);
+
+  it.each(engines)("do not stall a %s decision on 100 such names at once", async (engine) => {
+    const point = await pointFor(engine, grants);
+    const names = Array.from({ length: 100 }, (_, i) => `${"a".repeat(1000)}!${i}`);
+    const decision = await timed(engine, () => point.decide({
+      identity: { authenticated: true, user: "eve" },
+      operation: "sql.task.submit",
+      statement: { type: "SELECT", reads: names.map((name) => ({ type: "DATASOURCE", name })) },
+    }));
+    expect([decision.allow, decision.status, decision.missing.length]).toEqual([false, 403, 100]);
+  }, 10_000);
 });
