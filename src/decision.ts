@@ -1,5 +1,5 @@
 // Decisions the decision point makes itself, before or instead of an engine: all of them fail closed.
-import type { SqlAnalysisError } from "./sql/parse.js";
+import type { SqlAnalysisError } from "./sql/errors.js";
 import type { Decision, DecisionCode, EngineName } from "./types.js";
 
 export interface Stamp {

@@ -1,7 +1,14 @@
-export { MAX_REQUEST_BYTES, createDecisionPoint, type DecisionPoint, type DecisionPointOptions } from "./decision-point.js";
+export {
+  DEFAULT_DECISION_CACHE_BYTES,
+  MAX_REQUEST_BYTES,
+  createDecisionPoint,
+  type CacheSize,
+  type DecisionPoint,
+  type DecisionPointOptions,
+} from "./decision-point.js";
 export { loadBundle, readBundleFiles, defaultBundlePath, type PolicyBundle, type Manifest, type LoadOptions } from "./bundle/load.js";
 export { verifyBundle, hashFile, type VerificationOptions, type SigningAlgorithm } from "./bundle/verify.js";
-export { BundleSource, type BundleSourceOptions, type BundleStatus } from "./bundle/source.js";
+export { BundleSource, DEFAULT_DOWNLOAD_TIMEOUTS, type BundleSourceOptions, type BundleStatus, type DownloadTimeouts } from "./bundle/source.js";
 export { followBundles } from "./bundle/follow.js";
 export { grantsToCasbinPolicy, createCasbinEnforcer, casbinModelPath, fullMatchFunction } from "./engines/casbin.js";
 export { audit, type AuditReport } from "./audit/audit.js";
@@ -11,8 +18,8 @@ export { entrypoints } from "./engines/wasm.js";
 export { checkGrants } from "./grants.js";
 export { checkStorage, type StoragePreflight, type StoragePreflightRequest, type StorageCheck } from "./storage/preflight.js";
 export { policyInput, type PolicyInput } from "./policy-input.js";
-export { analyzeSql, type Analysis, type SqlParameter } from "./sql/analyze.js";
-export { SqlAnalysisError } from "./sql/parse.js";
+export { analyzeSql, type SqlParameter } from "./sql/analyze.js";
+export { SqlAnalysisError } from "./sql/errors.js";
 export { checkSettings, settingsFromProperties } from "./settings.js";
 export {
   decisionSchema,

@@ -2,7 +2,7 @@
 // what to send a stock OPA agent that serves the bundle, which cannot parse SQL itself.
 import { describeErrors, validateRequest } from "./schemas/validate.js";
 import { CachedSqlAnalyzer } from "./sql/cached-analyzer.js";
-import { SqlAnalysisError } from "./sql/parse.js";
+import { SqlAnalysisError } from "./sql/errors.js";
 import type { DecisionRequest } from "./types.js";
 import { requestHazard } from "./request-hazards.js";
 
@@ -22,9 +22,9 @@ export function policyInput(request: unknown, analyzer: CachedSqlAnalyzer = shar
   if (rest.statement !== undefined) {
     return { invalidRequest: ["/: give either 'sql' or a pre-analyzed 'statement', not both"] };
   }
-  const analysis = analyzer.analyze(sql, parameters);
-  if (analysis instanceof SqlAnalysisError) return { invalidSql: analysis };
-  const input = { ...rest, statement: analysis.statement };
+  const statement = analyzer.analyze(sql, parameters);
+  if (statement instanceof SqlAnalysisError) return { invalidSql: statement };
+  const input = { ...rest, statement };
   // What the SQL names is held to the limits a pre-analyzed statement has (1,000 reads, 1,024-character names):
   // the policy's work grows with it, and faster than linearly in opa-wasm's sort.
   if (!validateRequest(input)) {

@@ -60,7 +60,7 @@ describe("SQL analysis, by construction", () => {
   it("finds exactly the datasources a generated query reads", () => {
     fc.assert(
       fc.property(query, ({ sql, tables }) => {
-        const { statement } = analyzeSql(sql);
+        const statement = analyzeSql(sql);
         expect(statement.type).toBe("SELECT");
         expect(new Set((statement.reads ?? []).map((read) => `${read.type}:${read.name}`))).toEqual(
           new Set([...tables].map((name) => `DATASOURCE:${name}`)),
@@ -77,7 +77,7 @@ describe("SQL analysis, by construction", () => {
           `INSERT INTO ${target.text} SELECT * FROM (${q.sql}) AS a JOIN ` +
           `TABLE(EXTERN('{"type":"${type}"}', '{"type":"json"}', '[{"name":"k","type":"string"}]')) AS e ON 1 = 1 ` +
           "PARTITIONED BY DAY";
-        const { statement } = analyzeSql(sql);
+        const statement = analyzeSql(sql);
         expect(statement).toEqual({
           type: "INSERT",
           target: target.name,

@@ -1,24 +1,22 @@
 // Druid SQL -> the statement of the contract: what it reads (by resource type), where it writes, which external
-// data it reads, and the context keys it SETs. This is Druid's resource *collection* (SqlResourceCollectorShuttle
-// and friends); which of these need a permission, under which settings, is the Rego policy's call.
-import {
-  SqlAlias,
-  SqlBase,
-  SqlFunction,
-  SqlLabeledExpression,
-  SqlLiteral,
-  SqlPlaceholder,
-  SqlQuery,
-  SqlTable,
-  SqlValues,
-  SqlWithQuery,
-} from "druid-query-toolkit";
+// data it reads, and the context keys it SETs. This is Druid's resource collection (SqlResourceCollectorShuttle,
+// the AuthorizableOperators, IngestHandler's target); which of these need a permission, under which settings, is the
+// Rego policy's call. The walk visits every node of the syntax tree: the switch over node kinds is exhaustive.
 import type { Statement } from "../types.js";
+import { SqlAnalysisError } from "./errors.js";
 import { checkIngest } from "./ingest-checks.js";
 import { inputSourceTypes } from "./input-source.js";
-import { SqlAnalysisError, parseSql } from "./parse.js";
+import { type Token, lex } from "./lexer.js";
+import { parseScript } from "./parser.js";
+import type { Arg, Body, Expr, From, Name, Query } from "./syntax.js";
 
 export type Read = NonNullable<Statement["reads"]>[number];
+
+/** A bound `?`, as Druid's SQL API takes it: `{"type": "VARCHAR", "value": "x"}`. */
+export interface SqlParameter {
+  type: string;
+  value: unknown;
+}
 
 /** Druid's schemas and the resource type a table in each is authorized as. */
 const schemaTypes: Record<string, Read["type"]> = {
@@ -30,249 +28,260 @@ const schemaTypes: Record<string, Read["type"]> = {
 };
 
 /** The input-source-specific table functions (druid-semantics.md §1.4). */
-const tableFunctions = new Set(["http", "inline", "localfiles", "s3"]);
+const inputSourceFunctions = new Set(["http", "inline", "localfiles", "s3"]);
+/** Operators Druid authorizes wherever they are called; valid only as TABLE(...) in FROM. */
+const tableOperators = new Set(["extern", "append", ...inputSourceFunctions]);
+/** The properties each export storage provider cannot do without (S3ExportStorageProvider and friends). */
+const exportProperties: Record<string, string[]> = { s3: ["bucket", "prefix"], google: ["bucket", "prefix"], local: ["exportPath"] };
+/** Parameter types Calcite turns into character literals (SqlTypeName.CHAR_TYPES). */
+const characterTypes = new Set(["VARCHAR", "CHAR"]);
 
-export interface SqlParameter {
-  type: string;
-  value: unknown;
+export function analyzeSql(sql: string, parameters: readonly SqlParameter[] = []): Statement {
+  const tokens = lex(sql);
+  const placeholders = tokens.reduce((count, token) => count + (token.kind === "param" ? 1 : 0), 0);
+  if (placeholders > parameters.length) {
+    throw new SqlAnalysisError("invalid_sql", `Parameter at position [${parameters.length}] is not bound`);
+  }
+  const script = parseScript(tokens);
+  const statement = new Walker(tokens, parameters).statement(script.body);
+  if (script.set.length > 0) statement.set = Object.fromEntries(script.set.map(({ key, value }) => [key, value]));
+  return statement;
 }
 
-export interface Analysis {
-  statement: Statement;
-  explain: boolean;
-}
+type Scope = ReadonlySet<string>;
 
-export function analyzeSql(sql: string, parameters: readonly SqlParameter[] = []): Analysis {
-  const root = parseSql(sql);
-  return new Analyzer(sql, root, parameters).analyze();
-}
-
-class Analyzer {
+class Walker {
   private readonly reads = new Map<string, Read>();
   private readonly external = new Set<string>();
   private readonly functions = new Map<string, { name: string; extend: boolean }>();
-  private readonly placeholders: SqlPlaceholder[];
 
   constructor(
-    private readonly sql: string,
-    private readonly root: SqlQuery | SqlWithQuery,
+    private readonly tokens: Token[],
     private readonly parameters: readonly SqlParameter[],
-  ) {
-    this.placeholders = root.collect((node): node is SqlPlaceholder => node instanceof SqlPlaceholder);
-    if (this.placeholders.length > parameters.length) {
-      throw new SqlAnalysisError("invalid_sql", `Parameter: [?${parameters.length}] is not bound`);
-    }
-  }
+  ) {}
 
-  analyze(): Analysis {
+  statement(body: Body): Statement {
     const statement: Statement = { type: "SELECT" };
-    const root = this.root;
-    const ingest = root.insertClause ?? root.replaceClause;
-    if (root.insertClause && isExternFunction(root.insertClause.table)) {
-      statement.type = "EXPORT";
-      const { type, properties } = this.exportDestination(root.insertClause.table);
-      statement.exportDestination = type;
-      if (Object.keys(properties).length > 0) statement.exportProperties = properties;
-    } else if (ingest) {
-      const operation = root.insertClause ? "INSERT" : "REPLACE";
-      statement.type = operation;
-      statement.target = ingestTarget(ingest.table, operation, this.sql, root);
-      checkIngest(root, operation, statement.target);
+    const none: Scope = new Set();
+    if (body.kind === "query") {
+      this.query(body.query, none);
+    } else {
+      if (body.target.kind === "extern") {
+        if (body.kind === "replace") {
+          throw new SqlAnalysisError("invalid_sql", "REPLACE operations do no support EXTERN destinations. Use INSERT statements to write to an external destination.");
+        }
+        statement.type = "EXPORT";
+        Object.assign(statement, exportTarget(body.target.destination, body.target.properties));
+      } else {
+        statement.type = body.kind === "insert" ? "INSERT" : "REPLACE";
+        statement.target = ingestTarget(body.target.name, statement.type);
+        checkIngest(body, statement.type, statement.target, this.tokens);
+      }
+      if (typeof body.overwrite === "object") this.expr(body.overwrite, none);
+      this.query(body.query, none);
+      // Druid rewrites CLUSTERED BY into the query's ORDER BY before validation: its subqueries are read too.
+      for (const expr of body.clusteredBy) this.expr(expr, none);
     }
-    this.query(root, new Set());
     if (this.reads.size > 0) statement.reads = [...this.reads.values()];
     if (this.external.size > 0) statement.external = [...this.external];
     if (this.functions.size > 0) statement.tableFunctions = [...this.functions.values()];
-    const set = setStatements(root);
-    if (set) statement.set = set;
-    return { statement, explain: root.explain === true };
+    return statement;
   }
 
   /** A query and everything under it; `ctes` are the WITH names in scope, which are not datasources. */
-  private query(node: SqlQuery | SqlWithQuery, outer: ReadonlySet<string>): void {
-    const ctes = new Set(outer);
-    for (const part of node.withClause?.withParts.values ?? []) {
-      this.query(part.query as SqlQuery | SqlWithQuery, ctes); // a WITH item sees the items before it
-      ctes.add(part.table.name);
+  private query(query: Query, ctes: Scope): void {
+    switch (query.kind) {
+      case "select":
+        if (query.from) this.from(query.from, ctes);
+        for (const expr of [...query.items, ...query.clauses]) this.expr(expr, ctes);
+        return;
+      case "values":
+        for (const row of query.rows) this.expr(row, ctes);
+        return;
+      case "explicitTable":
+        return this.table(query.name, ctes);
+      case "setOperation":
+        for (const operand of query.operands) this.query(operand, ctes);
+        return;
+      case "with": {
+        const scope = new Set(ctes);
+        for (const item of query.items) {
+          this.query(item.query, scope); // a WITH item sees the items before it
+          scope.add(item.name);
+        }
+        return this.query(query.body, scope);
+      }
+      case "ordered":
+        this.query(query.query, ctes);
+        for (const expr of query.orderBy) this.expr(expr, ctes);
+        return;
+      default:
+        return unknownNode(query);
     }
-    if (node instanceof SqlWithQuery) {
-      this.query(node.query, ctes);
+  }
+
+  private from(item: From, ctes: Scope): void {
+    switch (item.kind) {
+      case "table":
+        return this.table(item.name, ctes);
+      case "subquery":
+        return this.query(item.query, ctes);
+      case "tableFunction":
+        return this.tableFunction(item.call.name, item.call.args, item.extend, ctes);
+      case "unnest":
+        for (const arg of item.args) this.expr(arg, ctes);
+        return;
+      case "join":
+        for (const joined of item.items) this.from(joined, ctes);
+        for (const condition of item.conditions) this.expr(condition, ctes);
+        return;
+      default:
+        return unknownNode(item);
+    }
+  }
+
+  private expr(expr: Expr, ctes: Scope): void {
+    for (const node of expr.nodes) {
+      switch (node.kind) {
+        case "subquery":
+          this.query(node.query, ctes);
+          break;
+        case "call":
+          this.call(node.name, node.args, ctes);
+          break;
+        case "group":
+          for (const item of node.items) this.expr(item, ctes);
+          break;
+        default:
+          unknownNode(node);
+      }
+    }
+  }
+
+  /** Unqualified names are datasources unless a WITH item of that name is in scope; a schema names the type. */
+  private table(name: Name, ctes: Scope): void {
+    const [first, second] = name.parts as [string, string | undefined];
+    if (name.parts.length > 2) throw this.error("unsupported_sql", name.token, `table names of more than two parts (${name.parts.join(".")})`);
+    if (second === undefined) {
+      if (!ctes.has(first)) this.read("DATASOURCE", first);
       return;
     }
-    for (const from of node.fromClause?.expressions.values ?? []) this.fromItem(from, ctes);
-    for (const join of node.fromClause?.joinParts?.values ?? []) {
-      this.fromItem(join.table, ctes);
-      if (join.onExpression) this.expression(join.onExpression, ctes);
-    }
-    for (const selected of node.selectExpressions?.values ?? []) this.expression(selected, ctes);
-    for (const clause of [node.whereClause, node.groupByClause, node.havingClause, node.orderByClause]) {
-      if (clause) this.expression(clause, ctes);
-    }
-    if (node.replaceClause?.whereClause) this.expression(node.replaceClause.whereClause, ctes);
-    if (node.unionQuery) this.query(node.unionQuery, ctes);
+    const type = schemaTypes[first];
+    if (!type) throw this.error("invalid_sql", name.token, `Object '${first}' not found (no such schema)`);
+    this.read(type, second);
   }
 
-  private fromItem(item: SqlBase, ctes: ReadonlySet<string>): void {
-    if (item instanceof SqlAlias) return this.fromItem(item.expression, ctes);
-    if (item instanceof SqlTable) return this.table(item, ctes);
-    if (item instanceof SqlQuery || item instanceof SqlWithQuery) return this.query(item, ctes);
-    if (item instanceof SqlValues) return this.expression(item, ctes);
-    if (item instanceof SqlFunction) return this.fromFunction(item, ctes);
-    this.expression(item, ctes);
-  }
-
-  private table(table: SqlTable, ctes: ReadonlySet<string>): void {
-    const name = table.getName();
-    const schema = table.getNamespaceName();
-    if (schema === undefined) {
-      if (!ctes.has(name)) this.read("DATASOURCE", name);
-      return;
+  /** Druid authorizes these calls wherever they stand (AuthorizableOperator, and LOOKUP by its second operand). */
+  private call(name: Name, args: Arg[], ctes: Scope): void {
+    const last = (name.parts.at(-1) as string).toUpperCase();
+    if (name.parts.length === 1 && last === "LOOKUP") this.lookup(name, args);
+    else if (tableOperators.has(last.toLowerCase())) {
+      throw this.error("unsupported_sql", name.token, `${name.parts.join(".")}(...) outside TABLE(...) in FROM`);
     }
-    const type = schemaTypes[schema];
-    if (!type) throw new SqlAnalysisError("invalid_sql", `Object '${schema}' not found (no such schema)`);
-    this.read(type, name);
-  }
-
-  private fromFunction(call: SqlFunction, ctes: ReadonlySet<string>): void {
-    const name = call.getEffectiveFunctionName();
-    if (name === "UNNEST") return this.expression(call, ctes);
-    if (name !== "TABLE") throw new SqlAnalysisError("invalid_sql", `${name}(...) in FROM must be called as TABLE(${name}(...))`);
-    const inner = call.args?.values[0];
-    if (!(inner instanceof SqlFunction) || call.args?.values.length !== 1) {
-      throw new SqlAnalysisError("invalid_sql", "TABLE(...) takes one table function call");
-    }
-    const fn = inner.getEffectiveFunctionName().toLowerCase();
-    const extend = call.extendClause !== undefined || inner.extendClause !== undefined;
-    if (fn === "extern") {
-      for (const type of inputSourceTypes(this.argument(inner, 0, "inputSource"))) this.external.add(type);
-    } else if (fn === "append") {
-      // TableAppendMacro.computeResources names each READ by operand.toString(): Calcite prints a string literal
-      // with its quotes, so Druid checks READ on DATASOURCE 'foo' (quotes included), not foo.
-      const args = inner.args?.values ?? [];
-      if (args.length === 0) throw new SqlAnalysisError("invalid_sql", "No match found for function signature APPEND()");
-      for (const arg of args) this.read("DATASOURCE", `'${this.stringValue(arg, "APPEND").replaceAll("'", "''")}'`);
-    } else if (tableFunctions.has(fn)) {
-      this.functions.set(`${fn}:${String(extend)}`, { name: fn, extend });
-    } else {
-      throw new SqlAnalysisError("unsupported_sql", `table function ${inner.getEffectiveFunctionName()}(...)`);
-    }
-  }
-
-  /** Expressions hold subqueries (IN, scalar) and lookups; walk every child, queries with their scope. */
-  private expression(node: SqlBase, ctes: ReadonlySet<string>): void {
-    if (node instanceof SqlQuery || node instanceof SqlWithQuery) return this.query(node, ctes);
-    if (node instanceof SqlFunction && node.getEffectiveFunctionName() === "LOOKUP") {
-      const lookup = node.args?.values[1];
-      if (lookup instanceof SqlLiteral && typeof lookup.value === "string") this.read("LOOKUP", lookup.value);
-    }
-    for (const child of children(node)) this.expression(child, ctes);
+    for (const arg of args) this.expr(arg.value, ctes);
   }
 
   /**
-   * INSERT INTO EXTERN(s3(...)): the destination type is the inner call's name as written; LOCAL is a keyword,
-   * which Druid's parser maps to "local". Its properties say where the export goes.
+   * LOOKUP(expr, 'name'): Druid names the resource by its second operand's SQL text with the outer quotes cut off
+   * (SqlResourceCollectorShuttle), which is the name itself only for a plain printable-ASCII literal.
    */
-  private exportDestination(extern: SqlFunction): { type: string; properties: Record<string, string> } {
-    const destination = extern.args?.values[0];
-    if (!(destination instanceof SqlFunction)) {
-      throw new SqlAnalysisError("invalid_sql", "INSERT INTO EXTERN(...) needs a destination such as s3(...)");
+  private lookup(name: Name, args: Arg[]): void {
+    if (args.length < 2) throw this.error("invalid_sql", name.token, "Invalid number of arguments to function 'LOOKUP'");
+    const lookup = args[1] as Arg;
+    const value = lookup.name === undefined ? this.sqlText(lookup.value) : undefined;
+    if (value === undefined) {
+      throw this.error("unsupported_sql", name.token, "a LOOKUP name that is not a plain printable-ASCII string literal: Druid names the resource by the argument's SQL text");
     }
-    const written = destination.functionName.name;
-    const type = written.toUpperCase() === "LOCAL" ? "local" : written;
-    const properties: Record<string, string> = {};
-    for (const arg of destination.args?.values ?? []) {
-      if (arg instanceof SqlLabeledExpression) properties[arg.label.name] = this.stringValue(arg.expression, `${type} ${arg.label.name}`);
+    this.read("LOOKUP", value.replaceAll("'", "''"));
+  }
+
+  private tableFunction(name: Name, args: Arg[], extend: boolean, ctes: Scope): void {
+    const fn = (name.parts.at(-1) as string).toLowerCase();
+    if (name.parts.length !== 1 || !tableOperators.has(fn)) {
+      throw this.error("unsupported_sql", name.token, `the table function ${name.parts.join(".")}(...)`);
     }
-    const absent = (exportProperties[type] ?? []).find((property) => properties[property] === undefined);
-    if (absent) throw new SqlAnalysisError("invalid_sql", `Missing required creator property '${absent}' for ${type}(...)`);
-    return { type, properties };
+    for (const arg of args) this.expr(arg.value, ctes);
+    if (fn === "extern") {
+      for (const type of inputSourceTypes(this.externInputSource(name, args))) this.external.add(type);
+    } else if (fn === "append") {
+      // TableAppendMacro.computeResources names each READ by operand.toString(): Calcite prints a string literal
+      // with its quotes, so Druid checks READ on DATASOURCE 'foo' (quotes included), not foo.
+      if (args.length === 0) throw this.error("invalid_sql", name.token, "No match found for function signature APPEND()");
+      args.forEach((arg, index) => {
+        const table = arg.name === undefined ? this.sqlText(arg.value) : undefined;
+        if (table !== undefined) return this.read("DATASOURCE", `'${table.replaceAll("'", "''")}'`);
+        const notString = arg.value.end - arg.value.start === 1 && ["number", "word"].includes(this.tokens[arg.value.start]?.kind ?? "");
+        throw notString
+          ? this.error("invalid_sql", name.token, `All arguments to APPEND should be literal strings. Argument #${index + 1} is not string`)
+          : this.error("unsupported_sql", name.token, "APPEND arguments that are not plain printable-ASCII string literals: Druid names each table by its SQL text");
+      });
+    } else {
+      this.functions.set(`${fn}:${String(extend)}`, { name: fn, extend });
+    }
+  }
+
+  /**
+   * The input source JSON, found as DruidExternTableMacro finds it: the first argument when it is a literal;
+   * with named arguments, Druid reads the first argument's value whenever one is named inputSource, so anything
+   * but inputSource first is refused.
+   */
+  private externInputSource(name: Name, args: Arg[]): string {
+    const first = args[0];
+    const named = args.some((arg) => arg.name === "inputSource");
+    if (first !== undefined && (first.name === undefined || (named && first.name === "inputSource"))) {
+      const value = this.stringValue(first.value);
+      if (value !== undefined) return value;
+    }
+    const why = named ? "name inputSource first, as a string literal" : "pass the input source as a string literal";
+    throw this.error("unsupported_sql", name.token, `this EXTERN call: Druid reads its first argument as the input source; ${why}`);
+  }
+
+  /** A string literal's value (one fragment, or a bound VARCHAR), as a table macro receives it. */
+  private stringValue(expr: Expr): string | undefined {
+    const { literal } = expr;
+    if (literal?.kind === "param") {
+      const bound = this.parameters[literal.ordinal];
+      return bound && characterTypes.has(bound.type) && typeof bound.value === "string" ? bound.value : undefined;
+    }
+    if (literal?.kind !== "string" || literal.continued || literal.form === "charset") return undefined;
+    return literal.value;
+  }
+
+  /** A literal whose SQL text Druid prints as '<value>': printable ASCII in a plain literal or a bound VARCHAR. */
+  private sqlText(expr: Expr): string | undefined {
+    const isPlain = expr.literal?.kind === "param" || (expr.literal?.kind === "string" && expr.literal.form === "plain");
+    const value = isPlain ? this.stringValue(expr) : undefined;
+    return value !== undefined && /^[\x20-\x7e]*$/u.test(value) ? value : undefined;
   }
 
   private read(type: Read["type"], name: string): void {
     this.reads.set(`${type}\n${name}`, { type, name });
   }
 
-  /** A function argument by position or by `name =>`, with dynamic parameters bound. */
-  private argument(call: SqlFunction, position: number, label: string): string {
-    const args = call.args?.values ?? [];
-    const named = args.find((arg) => arg instanceof SqlLabeledExpression && arg.label.name === label);
-    const arg = named instanceof SqlLabeledExpression ? named.expression : args[position];
-    if (arg === undefined || arg instanceof SqlLabeledExpression) {
-      throw new SqlAnalysisError("invalid_sql", `${call.getEffectiveFunctionName()} needs its ${label} argument`);
-    }
-    return this.stringValue(arg, `${call.getEffectiveFunctionName()} ${label}`);
-  }
-
-  private stringValue(arg: SqlBase, what: string): string {
-    if (arg instanceof SqlLiteral && typeof arg.value === "string") return arg.value;
-    if (arg instanceof SqlPlaceholder) {
-      const value = this.parameters[this.placeholders.indexOf(arg)]?.value;
-      if (typeof value === "string") return value;
-    }
-    throw new SqlAnalysisError("invalid_sql", `${what} must be a string literal`);
+  private error(code: "invalid_sql" | "unsupported_sql", token: Token, message: string): SqlAnalysisError {
+    const text = code === "unsupported_sql" ? `msq-authz does not read ${message}` : message;
+    return new SqlAnalysisError(code, `line ${token.line}, column ${token.column}: ${text}`);
   }
 }
 
-function isExternFunction(node: SqlBase): node is SqlFunction {
-  return node instanceof SqlFunction && node.getEffectiveFunctionName().toLowerCase() === "extern";
+function unknownNode(node: never): never {
+  throw new SqlAnalysisError("unsupported_sql", `msq-authz does not read a ${(node as { kind: string }).kind} node`);
 }
-
-/** The properties each export storage provider cannot do without (S3ExportStorageProvider and friends). */
-const exportProperties: Record<string, string[]> = { s3: ["bucket", "prefix"], google: ["bucket", "prefix"], local: ["exportPath"] };
 
 /** The target of INSERT / REPLACE must be a datasource: unqualified or in the druid schema. */
-function ingestTarget(table: SqlBase, operation: string, sql: string, root: SqlBase): string {
-  if (!(table instanceof SqlTable)) throw new SqlAnalysisError("invalid_sql", `${operation} needs a table to write to`);
-  const schema = table.getNamespaceName() ?? droppedSchema(table, sql, root);
-  if (schema !== undefined && schema !== "druid") {
-    throw new SqlAnalysisError(
-      "invalid_sql",
-      `Cannot ${operation} into ${schema}.${table.getName()} because it is not a Druid datasource`,
-    );
+function ingestTarget(name: Name, operation: string): string {
+  const [first, second] = name.parts as [string, string | undefined];
+  if (name.parts.length > 2) throw new SqlAnalysisError("unsupported_sql", `msq-authz does not read ${operation} targets of more than two parts (${name.parts.join(".")})`);
+  if (second === undefined) return first;
+  if (first !== "druid") {
+    throw new SqlAnalysisError("invalid_sql", `Cannot ${operation} into ${first}.${second} because it is not a Druid datasource`);
   }
-  return table.getName();
+  return second;
 }
 
-/**
- * druid-query-toolkit 1.2.2 drops the schema of an INSERT / REPLACE target (it stores it under the wrong key) but
- * keeps the spacing around the dot, and otherwise prints the query back exactly as written. So the schema is the
- * text that the printed query lacks at the first place it differs from the input; it is read back with the same
- * parser. Anything that does not fit that shape is refused, never guessed.
- */
-function droppedSchema(table: SqlTable, sql: string, root: SqlBase): string | undefined {
-  const { postTable, postDot } = table.spacing as { postTable?: string; postDot?: string };
-  if (postTable === undefined && postDot === undefined) return undefined;
-  const printed = root.toString();
-  const dropped = sql.length - printed.length;
-  const separator = `${postTable ?? ""}.${postDot ?? ""}`;
-  for (let at = 0; at <= printed.length && sql.charAt(at - 1) === printed.charAt(at - 1); at += 1) {
-    const missing = sql.slice(at, at + dropped);
-    if (missing.length > separator.length && missing.endsWith(separator) && sql.slice(at + dropped) === printed.slice(at)) {
-      const probe = parseSql(`SELECT * FROM ${missing.slice(0, -separator.length)}.x`);
-      const schema = probe instanceof SqlQuery ? probe.getFirstSchema() : undefined;
-      if (schema !== undefined) return schema;
-    }
-  }
-  throw new SqlAnalysisError("unsupported_sql", `the schema of the ${table.getName()} target could not be read`);
-}
-
-function setStatements(root: SqlQuery | SqlWithQuery): Record<string, unknown> | undefined {
-  const statements = root.contextStatements?.values ?? [];
-  if (statements.length === 0) return undefined;
-  return Object.fromEntries(statements.map((set) => [set.getKeyString(), set.value.value]));
-}
-
-/** The SqlBase children of a node, in source order. */
-function children(node: SqlBase): SqlBase[] {
-  const found: SqlBase[] = [];
-  for (const [key, value] of Object.entries(node.valueOf())) {
-    if (key === "spacing" || key === "keywords" || key === "parens") continue;
-    if (value instanceof SqlBase) found.push(value);
-    else if (isSeparatedArray(value)) found.push(...value.values.filter((v): v is SqlBase => v instanceof SqlBase));
-  }
-  return found;
-}
-
-function isSeparatedArray(value: unknown): value is { values: unknown[] } {
-  return typeof value === "object" && value !== null && Array.isArray((value as { values?: unknown }).values);
+/** INSERT INTO EXTERN(s3(...)): the destination type as written (LOCAL is "local"); its properties say where. */
+function exportTarget(destination: string, properties: Record<string, string>): Pick<Statement, "exportDestination" | "exportProperties"> {
+  const absent = (exportProperties[destination] ?? []).find((property) => properties[property] === undefined);
+  if (absent) throw new SqlAnalysisError("invalid_sql", `Missing required creator property '${absent}' for ${destination}(...)`);
+  return { exportDestination: destination, ...(Object.keys(properties).length > 0 ? { exportProperties: properties } : {}) };
 }

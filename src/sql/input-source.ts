@@ -1,5 +1,5 @@
 // EXTERN's first argument is the input source as JSON; authorization reads only its type (druid-semantics §1.3).
-import { SqlAnalysisError } from "./parse.js";
+import { SqlAnalysisError } from "./errors.js";
 
 const MAX_NESTING = 32;
 
