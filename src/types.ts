@@ -37,11 +37,13 @@ export interface Statement {
 }
 
 export interface TaskDescriptor {
-  id: string;
+  id?: string;
   datasource?: string;
   user?: string;
   type?: string;
   status?: "ACCEPTED" | "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAILED";
+  /** task.submit: the input source types the task reads. */
+  inputSources?: string[];
 }
 
 export interface DecisionRequest {

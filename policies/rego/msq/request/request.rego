@@ -50,10 +50,20 @@ context := object.get(input, "context", {})
 # Keys set with SET statements; Druid folds them into the query context.
 set_context := object.get(statement, "set", {})
 
+# The context Druid checks and plans with: the request's context with the SET values over it.
+query_context := object.union(context, set_context) if {
+	is_object(context)
+	is_object(set_context)
+} else := context
+
 task := object.get(input, "task", {})
 
 # The Overlord knows a task when the caller could tell its datasource; otherwise it answers 404.
 task_found if is_string(task.datasource)
+
+# What POST /druid/indexer/v1/task submits: a query_controller carries its statement; any other task names its
+# type (and datasource, and input source types) in `task`.
+submitted_task_type := object.get(task, "type", "query_controller") if operation == "task.submit"
 
 default identity := {}
 
@@ -96,8 +106,31 @@ outcomes contains invalid("identity.user must be a string for an authenticated i
 }
 
 outcomes contains invalid(sprintf("%s needs a statement (raw SQL is analyzed into one first)", [operation])) if {
-	operation in {"sql.query", "sql.task.submit", "sql.statements.submit", "task.submit"}
+	operation in {"sql.query", "sql.task.submit", "sql.statements.submit"}
 	not is_object(field(input, "statement"))
+}
+
+outcomes contains invalid("task.submit of a query_controller task needs its statement") if {
+	submitted_task_type == "query_controller"
+	not is_object(field(input, "statement"))
+}
+
+outcomes contains invalid("task.type must be a string") if {
+	operation == "task.submit"
+	not is_string(object.get(field(input, "task"), "type", ""))
+}
+
+outcomes contains invalid("task.inputSources must be an array of input source type names") if {
+	inputs := field(field(input, "task"), "inputSources")
+	inputs != null
+	not every_string(inputs)
+}
+
+every_string(values) if {
+	is_array(values)
+	every value in values {
+		is_string(value)
+	}
 }
 
 outcomes contains invalid(sprintf("statement.type must be one of SELECT, INSERT, REPLACE, EXPORT, not %v", [type])) if {

@@ -120,7 +120,7 @@ test_an_authenticated_user_must_be_a_string if {
 needs_statement(operation) := invalid(sprintf("%s needs a statement (raw SQL is analyzed into one first)", [operation]))
 
 test_submissions_need_a_statement if {
-	every operation in ["sql.task.submit", "sql.statements.submit", "task.submit"] {
+	every operation in ["sql.task.submit", "sql.statements.submit"] {
 		request.outcomes == {needs_statement(operation)} with input as {"identity": alice, "operation": operation}
 		every statement in [null, "INSERT INTO wiki SELECT 1", ["INSERT"]] {
 			request.outcomes == {needs_statement(operation)} with input as {
@@ -129,6 +129,32 @@ test_submissions_need_a_statement if {
 				"statement": statement,
 			}
 		}
+	}
+}
+
+controller_needs_statement := invalid("task.submit of a query_controller task needs its statement")
+
+test_a_posted_query_controller_needs_a_statement if {
+	request.outcomes == {controller_needs_statement} with input as {"identity": alice, "operation": "task.submit"}
+	request.outcomes == {controller_needs_statement} with input as {
+		"identity": alice,
+		"operation": "task.submit",
+		"task": {"type": "query_controller"},
+	}
+	request.outcomes == set() with input as {"identity": alice, "operation": "task.submit", "task": {"type": "kill"}}
+}
+
+test_a_posted_task_names_its_type_and_input_sources_as_strings if {
+	request.outcomes == {invalid("task.type must be a string")} with input as {
+		"identity": alice,
+		"operation": "task.submit",
+		"task": {"type": 7},
+		"statement": {"type": "SELECT"},
+	}
+	request.outcomes == {invalid("task.inputSources must be an array of input source type names")} with input as {
+		"identity": alice,
+		"operation": "task.submit",
+		"task": {"type": "index", "inputSources": ["http", 3]},
 	}
 }
 

@@ -229,3 +229,26 @@ test_cancelling_a_finished_query_is_a_200_no_op if {
 		statements.cancel_status == 200 with input as {"task": {"id": "q", "datasource": "wiki", "status": status}}
 	}
 }
+
+test_execution_mode_and_select_destination_may_come_from_set_statements if {
+	set_async := {
+		"identity": {"authenticated": true, "user": "alice"},
+		"operation": "sql.statements.submit",
+		"statement": {"type": "SELECT", "set": {"executionMode": "ASYNC"}},
+	}
+	statements.outcomes == set() with input as set_async
+	set_durable := object.union(set_async, {"statement": {"set": {"selectDestination": "durableStorage"}}})
+	statements.outcomes == {{
+		"rule": "F6",
+		"stage": 3,
+		"status": 400,
+		"code": "invalid_request",
+		"reason": concat("", [
+			"F6 (A query's owner, or STATE permission, may read or cancel it): selectDestination=durableStorage ",
+			"needs durable storage on the Broker (druid.msq.intermediate.storage.enable)",
+		]),
+	}} with input as set_durable
+
+	# SET wins over the request's context, as in Druid.
+	statements.outcomes == set() with input as object.union(set_async, {"context": {"executionMode": "SYNC"}})
+}

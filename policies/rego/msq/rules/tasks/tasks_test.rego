@@ -169,3 +169,100 @@ test_sql_submission_has_no_task_check if {
 		"statement": {"type": "INSERT", "target": "wiki"},
 	}
 }
+
+# --- F5, F1: other task types posted to the Overlord ------------------------------------------------------------------
+
+f1_title := "Input-source security"
+
+read_external(type) := {"rule": "F1", "title": f1_title, "type": "EXTERNAL", "name": type, "action": "READ"}
+
+post_native(task) := {"identity": alice, "operation": "task.submit", "task": task}
+
+secured := {"druid.auth.enableInputSourceSecurity": true, "druidVersion": "35.0.0"}
+
+index_secret := {"type": "index_parallel", "datasource": "secret", "inputSources": ["local"]}
+
+test_a_native_ingestion_task_needs_write_on_its_datasource if {
+	tasks.required == {need("F5", "DATASOURCE", "secret", "WRITE")} with input as post_native(index_secret)
+	tasks.outcomes == set() with input as post_native(index_secret)
+	tasks.notes == set() with input as post_native(index_secret)
+}
+
+test_with_input_source_security_it_also_needs_read_on_each_input_source_type if {
+	combining := object.union(index_secret, {"inputSources": ["combining", "local", "http"]})
+	tasks.required == {
+		need("F5", "DATASOURCE", "secret", "WRITE"),
+		read_external("local"),
+		read_external("http"),
+	} with input as post_native(combining)
+		with data.settings as secured
+}
+
+test_stream_tasks_need_read_on_their_stream_type if {
+	kafka := {"type": "index_kafka", "datasource": "events"}
+	tasks.required == {need("F5", "DATASOURCE", "events", "WRITE"), read_external("kafka")} with input as post_native(kafka)
+		with data.settings as secured
+}
+
+test_tasks_without_inputs_need_only_write if {
+	tasks.required == {need("F5", "DATASOURCE", "wiki", "WRITE")} with input as post_native({"type": "compact", "datasource": "wiki"})
+		with data.settings as secured
+}
+
+test_an_unknown_task_type_is_a_400 if {
+	tasks.outcomes == {{
+		"rule": "F5",
+		"stage": 3,
+		"status": 400,
+		"code": "invalid_request",
+		"reason": "F5 (Overlord task endpoints check the task's datasource by HTTP method): the Overlord knows no task type 'index_magic'",
+	}} with input as post_native({"type": "index_magic", "datasource": "wiki"})
+	tasks.required == set() with input as post_native({"type": "index_magic", "datasource": "wiki"})
+}
+
+test_a_native_task_without_a_datasource_is_a_400 if {
+	tasks.outcomes == {{
+		"rule": "F5",
+		"stage": 3,
+		"status": 400,
+		"code": "invalid_request",
+		"reason": "F5 (Overlord task endpoints check the task's datasource by HTTP method): a kill task names its datasource (task.datasource)",
+	}} with input as post_native({"type": "kill"})
+}
+
+test_input_sources_without_security_support_are_refused_with_security_on if {
+	hadoop := {"type": "index_hadoop", "datasource": "wiki"}
+	tasks.outcomes == {{
+		"rule": "F1",
+		"stage": 3.3,
+		"status": 400,
+		"code": "unsupported_input_source",
+		"reason": "F1 (Input-source security): index_hadoop does not support input source based security; the Overlord refuses the task",
+	}} with input as post_native(hadoop)
+		with data.settings as secured
+	tasks.outcomes == set() with input as post_native(hadoop)
+	delta := object.union(index_secret, {"inputSources": ["delta"]})
+	tasks.outcomes == {{
+		"rule": "F1",
+		"stage": 3.3,
+		"status": 400,
+		"code": "unsupported_input_source",
+		"reason": "F1 (Input-source security): delta does not support input source based security; the Overlord refuses the task",
+	}} with input as post_native(delta)
+		with data.settings as secured
+}
+
+test_an_unknown_input_source_type_is_a_400 if {
+	tasks.outcomes == {{
+		"rule": "F1",
+		"stage": 3,
+		"status": 400,
+		"code": "invalid_request",
+		"reason": "F1 (Input-source security): unknown input source type 'ftp'",
+	}} with input as post_native(object.union(index_secret, {"inputSources": ["ftp"]}))
+}
+
+test_a_query_controller_named_by_type_is_decided_by_its_statement if {
+	posted := object.union(post_task({"type": "INSERT", "target": "wiki"}), {"task": {"type": "query_controller"}})
+	tasks.required == {write_wiki} with input as posted
+}
