@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/errors.js";
 import { checkSettings, settingsFromProperties } from "../src/settings.js";
+import { pointFor } from "./support.js";
 
 describe("settingsFromProperties", () => {
   it("keeps the properties that matter for authorization, as Druid would read them", () => {
@@ -35,6 +36,18 @@ describe("settingsFromProperties", () => {
 
   it("refuses a switch that is neither true nor false", () => {
     expect(() => settingsFromProperties("druid.auth.enableInputSourceSecurity=yes")).toThrow(ConfigError);
+    expect(() => settingsFromProperties("druid.auth.enableInputSourceSecurity=tRUE")).toThrow(ConfigError);
+  });
+
+  it.each(["True", "TRUE", "true ", "true\t"])("takes %j as true, as Druid's Jackson reads it, and the policy follows", async (value) => {
+    const settings = settingsFromProperties(`druid.auth.enableInputSourceSecurity=${value}\ndruidVersion=35.0.0`);
+    const point = await pointFor("wasm", {}, settings);
+    const decision = await point.decide({
+      identity: { authenticated: true, user: "alice" },
+      operation: "sql.task.submit",
+      statement: { type: "SELECT", external: ["http"] },
+    });
+    expect(decision.required).toEqual([{ type: "EXTERNAL", name: "http", action: "READ" }]);
   });
 });
 

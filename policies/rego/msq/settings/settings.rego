@@ -25,20 +25,28 @@ version := major if {
 
 at_least(v) if version >= v
 
-# A switch is on when it is true, or the string "true" as a properties file gives it.
-enabled(key) if raw[key] == true
+# A switch is on when it is true, or a string Druid's Jackson reads as true: true, True or TRUE, with the
+# whitespace a properties file leaves around it trimmed (StdDeserializer._parseBooleanPrimitive).
+enabled(key) if truthy(raw[key])
 
-enabled(key) if lower(raw[key]) == "true"
+truthy(value) if value == true
+
+truthy(value) if {
+	is_string(value)
+	trim(value, " \t\n\r\f\u000b") in {"true", "True", "TRUE"}
+}
 
 # A list is a JSON array, or the JSON text of one, as a runtime.properties file holds it.
 default list(_) := []
 
-list(key) := raw[key] if is_array(raw[key])
+list(key) := list_value(raw[key])
 
-list(key) := json.unmarshal(raw[key]) if {
-	is_string(raw[key])
-	json.is_valid(raw[key])
-	is_array(json.unmarshal(raw[key]))
+list_value(value) := value if is_array(value)
+
+list_value(value) := json.unmarshal(value) if {
+	is_string(value)
+	json.is_valid(value)
+	is_array(json.unmarshal(value))
 }
 
 input_source_security if {

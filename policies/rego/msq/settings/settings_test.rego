@@ -51,14 +51,17 @@ test_switch_is_on_for_boolean_true if {
 	settings.enabled("k") with data.settings as {"k": true}
 }
 
-test_switch_is_on_for_string_true_in_any_case if {
-	settings.enabled("k") with data.settings as {"k": "true"}
-	settings.enabled("k") with data.settings as {"k": "TRUE"}
+test_switch_is_on_for_the_strings_jackson_reads_as_true if {
+	every value in ["true", "True", "TRUE", "true ", " TRUE\t", "true\r\n"] {
+		settings.enabled("k") with data.settings as {"k": value}
+	}
 }
 
-test_switch_is_off_for_false_string_false_and_unset if {
+test_switch_is_off_for_false_other_spellings_and_unset if {
 	not settings.enabled("k") with data.settings as {"k": false}
-	not settings.enabled("k") with data.settings as {"k": "false"}
+	every value in ["false", "tRUE", "yes", "1", "t rue"] {
+		not settings.enabled("k") with data.settings as {"k": value}
+	}
 	not settings.enabled("k") with data.settings as {}
 }
 

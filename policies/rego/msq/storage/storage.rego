@@ -8,6 +8,7 @@
 package msq.storage
 
 import data.msq.result
+import data.msq.settings as druid_settings
 import data.msq.storage.iam
 import data.msq.storage.privilege
 
@@ -82,16 +83,12 @@ default setting(_) := ""
 
 setting(key) := trim_space(settings[key]) if is_string(settings[key])
 
-enabled(key) if settings[key] == true
+# Booleans and lists are read as the decision's settings read them (msq.settings).
+enabled(key) if druid_settings.truthy(settings[key])
 
-enabled(key) if lower(setting(key)) == "true"
-
-# A list is a JSON array, or the JSON text of one.
 default property_list(_) := []
 
-property_list(key) := settings[key] if is_array(settings[key])
-
-property_list(key) := json.unmarshal(setting(key)) if json_array(setting(key))
+property_list(key) := druid_settings.list_value(settings[key])
 
 json_array(text) if {
 	json.is_valid(text)
