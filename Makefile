@@ -18,7 +18,7 @@ CLI := node dist/cli/main.js
 REVISION = $(shell { find $(REGO) -name '*.rego' ! -name '*_test.rego' | LC_ALL=C sort | xargs sha256sum; \
 	sha256sum $(CAPABILITIES); } | sha256sum | cut -c1-16)
 
-.PHONY: all tools deps build lint test test-rego test-ts soak-short bundle bundle-check demo fuzz bench soak clean
+.PHONY: all tools deps java build lint test test-rego test-ts soak-short bundle bundle-check demo fuzz bench soak clean
 
 all: build bundle
 
@@ -39,6 +39,13 @@ deps: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The differential tests' oracles: the JDK, and Debian's Jackson for test/oracle/JacksonOracle.java.
+JACKSON_JAR := /usr/share/java/jackson-databind.jar
+
+java:
+	@command -v javac >/dev/null || { apt-get update -qq && apt-get install -y default-jdk-headless; }
+	@test -f $(JACKSON_JAR) || { apt-get update -qq && apt-get install -y libjackson2-databind-java; }
 
 build: deps
 	$(NODE_BIN)/tsc -p tsconfig.build.json
@@ -73,7 +80,7 @@ bundle-check: tools
 	@diff -r $(BUNDLE) $(BUILD)/bundle-check || { echo "bundles/ is stale: run 'make bundle' and commit it"; exit 1; }
 	@echo "bundle up to date at revision $(REVISION)"
 
-test-ts: build
+test-ts: build java
 	$(NODE_BIN)/vitest run
 
 # The 60 s soak runs after vitest, alone: its load and its p99 must not share the CPU with other tests.
@@ -97,12 +104,14 @@ demo: build
 	@echo "== msq-authz review examples/reviews/*.yaml =="
 	$(CLI) review examples/reviews/*.yaml
 
-# Fuzzing at scale: 100,000 generated and mutated SQL statements per property (make test runs 3,000), and
-# 1,000,000 generated requests decided by WASM, Casbin and OPA's Go evaluator (make test runs 20,000; about an hour).
-fuzz: tools build
+# Fuzzing at scale: 100,000 generated and mutated SQL statements per property (make test runs 3,000),
+# 1,000,000 generated requests decided by WASM, Casbin and OPA's Go evaluator (make test runs 20,000; about an hour),
+# and 200,000 generated input-source JSON texts read by src/json/druid-json.ts and by Jackson (make test runs 5,000).
+fuzz: tools build java
 	FUZZ_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/sql-property.test.ts
 	DIFF_RUNS=1000000 $(NODE_BIN)/vitest run --testTimeout=0 test/differential.test.ts
 	HOSTILE_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/hostile-input.test.ts
+	DRUID_JSON_RUNS=200000 $(NODE_BIN)/vitest run --testTimeout=0 test/druid-json.test.ts
 
 bench: tools build
 	node bench/run.mjs

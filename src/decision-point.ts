@@ -39,9 +39,23 @@ export interface DecisionPointOptions {
   /**
    * How many decisions to remember, keyed by the request's JSON (default 10,000; 0 turns it off). Grants, settings
    * and bundle are fixed for a decision point, so the same request always gets the same decision. Off by default
-   * with an external `enforcer`, whose grants can change underneath. Engine errors are never remembered.
+   * with an external `enforcer`, whose grants can change underneath. Refusals (invalid_request, invalid_sql,
+   * unsupported_sql) and engine errors are never remembered: they cost little to make again, and a client could
+   * otherwise fill the cache with them.
    */
   decisionCacheEntries?: number;
+  /**
+   * The most the remembered decisions may hold, keys (the request text) and decisions together, counted as UTF-16
+   * bytes (default 64 MiB, DEFAULT_DECISION_CACHE_BYTES). The least recently used go first.
+   */
+  decisionCacheBytes?: number;
+}
+
+/** What a cache holds now, for the service's gauges. */
+export interface CacheSize {
+  cache: "decisions" | "sql";
+  entries?: number;
+  bytes: number;
 }
 
 export interface DecisionPoint {
@@ -62,10 +76,22 @@ export interface DecisionPoint {
    * current revision keeps serving.
    */
   swap(bundle: PolicyBundle): Promise<void>;
+  /** What each cache holds now. */
+  caches(): CacheSize[];
 }
 
-/** Requests larger than this are refused with a 400 decision rather than parsed. */
-export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/**
+ * Requests larger than this (as JSON text) are refused with a 400 decision rather than decided: every byte of a
+ * request is parsed again inside the WASM policy, and the limits in the request schema are chosen so that the most
+ * expensive request within them and within this size decides in under 50 ms (bench/limits.mjs).
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** The decision cache's default budget (decisionCacheBytes). */
+export const DEFAULT_DECISION_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** Decisions that are never remembered: refusals are cheap to make again, and engine errors may not recur. */
+const UNREMEMBERED: ReadonlySet<string> = new Set(["invalid_request", "invalid_sql", "unsupported_sql", "engine_error"]);
 
 export async function createDecisionPoint(options: DecisionPointOptions = {}): Promise<DecisionPoint> {
   const bundle =
@@ -90,6 +116,7 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
   return new EmbeddedDecisionPoint(engine, stamp, {
     sqlCacheEntries: options.sqlCacheEntries ?? 1000,
     decisionCacheEntries,
+    decisionCacheBytes: options.decisionCacheBytes ?? DEFAULT_DECISION_CACHE_BYTES,
   }, build);
 }
 
@@ -100,11 +127,26 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   constructor(
     private engineImpl: Engine,
     private stamp: Stamp,
-    caches: { sqlCacheEntries: number; decisionCacheEntries: number },
+    caches: { sqlCacheEntries: number; decisionCacheEntries: number; decisionCacheBytes: number },
     private readonly build: (bundle: PolicyBundle) => Promise<{ engine: Engine; stamp: Stamp }>,
   ) {
-    this.sql = new CachedSqlAnalyzer(caches.sqlCacheEntries);
-    this.decisions = caches.decisionCacheEntries > 0 ? new LRUCache({ max: caches.decisionCacheEntries }) : undefined;
+    this.sql = new CachedSqlAnalyzer({ entries: caches.sqlCacheEntries });
+    this.decisions =
+      caches.decisionCacheEntries > 0 && caches.decisionCacheBytes > 0
+        ? new LRUCache<string, Decision>({
+            max: caches.decisionCacheEntries,
+            maxSize: caches.decisionCacheBytes,
+            // V8 may hold a string in one byte per character, but not always: count two, and the decision as its JSON.
+            sizeCalculation: (decision, key) => 2 * (key.length + JSON.stringify(decision).length),
+          })
+        : undefined;
+  }
+
+  caches(): CacheSize[] {
+    return [
+      { cache: "decisions", entries: this.decisions?.size ?? 0, bytes: this.decisions?.calculatedSize ?? 0 },
+      { cache: "sql", bytes: this.sql.size },
+    ];
   }
 
   get engine(): EngineName {
@@ -132,9 +174,14 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   async decide(request: unknown): Promise<Decision> {
     const serialized = serialize(request);
     if ("refused" in serialized) return invalidRequest([serialized.refused], this.stamp);
+    return this.decideKeyed(request, serialized.key);
+  }
+
+  /** Decides a request whose cache key (its JSON text) is known. */
+  private async decideKeyed(request: unknown, key: string): Promise<Decision> {
     // The engine and its revision are taken together, once: a swap while this decision waits does not mix them.
     const { engineImpl, stamp } = this;
-    return this.recalled(serialized.key) ?? this.remember(serialized.key, await this.evaluate(request, engineImpl, stamp), stamp);
+    return this.recalled(key) ?? this.remember(key, await this.evaluate(request, engineImpl, stamp), stamp);
   }
 
   decideSync(request: unknown): Decision {
@@ -175,7 +222,7 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   private remember(key: string, decision: Decision, stamp: Stamp): Decision {
     const frozen = deepFreeze(decision);
     // A decision made by a revision that was swapped out meanwhile is answered, but not remembered.
-    if (decision.code !== "engine_error" && stamp === this.stamp) this.decisions?.set(key, frozen);
+    if (!UNREMEMBERED.has(decision.code) && stamp === this.stamp) this.decisions?.set(key, frozen);
     return frozen;
   }
 
@@ -199,8 +246,11 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     } catch (error) {
       return invalidRequest([`/: not JSON: ${(error as Error).message}`], this.stamp);
     }
-    const { stamp } = this;
-    return this.remember(text, await this.decide(request), stamp);
+    // What JSON.stringify cannot follow (nesting past its stack) is refused as decide() refuses it.
+    const serialized = serialize(request);
+    if ("refused" in serialized) return invalidRequest([serialized.refused], this.stamp);
+    // Remembered by its text only: the same request sent as text again is answered without parsing it.
+    return this.decideKeyed(request, text);
   }
 }
 
@@ -209,11 +259,17 @@ class EmbeddedDecisionPoint implements DecisionPoint {
  * nesting so deep that JSON.stringify runs out of stack (shallower excess nesting is named by requestHazard).
  */
 function serialize(request: unknown): { key: string } | { refused: string } {
+  let key: string;
   try {
-    return { key: JSON.stringify(request) ?? "undefined" };
+    key = JSON.stringify(request) ?? "undefined";
   } catch (error) {
     return { refused: error instanceof RangeError ? `/: nested deeper than ${MAX_DEPTH} levels` : `/: not serializable as JSON: ${asError(error).message.split("\n")[0]}` };
   }
+  // A parsed request is held to the size a request text is: the policy's work grows with every byte of its input.
+  if (key.length > MAX_REQUEST_BYTES || Buffer.byteLength(key, "utf8") > MAX_REQUEST_BYTES) {
+    return { refused: `/: the request is larger than ${MAX_REQUEST_BYTES} bytes` };
+  }
+  return { key };
 }
 
 function deepFreeze<T>(value: T): T {

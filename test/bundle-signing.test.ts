@@ -76,6 +76,17 @@ describe("a bundle is refused", () => {
     await expect(failure).rejects.toThrow(reason);
   };
 
+  it.each([
+    ["data.json is not JSON", (files: Map<string, Buffer>) => files.set("data.json", Buffer.from("{")), "data.json is not JSON"],
+    ["data.json is nested very deeply", (files: Map<string, Buffer>) => files.set("data.json", Buffer.from(`${"[".repeat(100_000)}${"]".repeat(100_000)}`)), "data.json is nested deeper than 1000 levels"],
+  ])("with its reason, never a throw, when %s", async (name, change, reason) => {
+    await refused(await repack(signed, name.replaceAll(" ", "-"), change), reason);
+  });
+
+  it.each(["./data.json", "data.json/", "/data.json"])("when a second entry is named %s", async (duplicate) => {
+    await refused(await repack(signed, `duplicate-${duplicate.replaceAll("/", "_")}`, () => undefined, [{ name: duplicate }]), "has two entries named data.json");
+  });
+
   it("when a file was tampered with", async () => {
     const path = await repack(signed, "tampered", (files) => {
       const wasm = Buffer.from(files.get("policy.wasm") ?? Buffer.alloc(0));

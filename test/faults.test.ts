@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followBundles } from "../src/bundle/follow.js";
 import { BundleSource } from "../src/bundle/source.js";
 import { buildBundle } from "../src/cli/bundle.js";
-import { createDecisionPoint } from "../src/decision-point.js";
+import { worstCases } from "../bench/worst-cases.mjs";
+import { MAX_REQUEST_BYTES, createDecisionPoint } from "../src/decision-point.js";
+import { requestSchema } from "../src/schemas/validate.js";
 import { buildServer } from "../src/server/app.js";
 import type { EngineName } from "../src/types.js";
 import { engineErrorDecision, engines, readJson, root } from "./support.js";
@@ -19,8 +21,9 @@ const tmp = mkdtempSync(join(tmpdir(), "msq-authz-faults-"));
 const grants = readJson(join(root, "examples/grants.json")) as object;
 const alice = { authenticated: true, user: "alice" };
 const small = { identity: alice, operation: "sql.task.submit", sql: "SELECT * FROM wiki" };
-// 1,000 reads, the most a statement may have: deciding it needs more than 4 MiB of WASM memory.
-const large = { identity: alice, operation: "sql.task.submit", sql: `SELECT * FROM ${Array.from({ length: 1000 }, (_, i) => `"t${i}"`).join(", ")}` };
+// The most expensive refusal the request limits allow (bench/worst-cases.mjs): deciding it needs more than 4 MiB of
+// WASM memory, and less than 8.
+const large = { ...worstCases(requestSchema, MAX_REQUEST_BYTES)[2]?.request(0), identity: alice };
 
 const metric = (text: string, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, "mu").exec(text)?.[1] ?? Number.NaN);
 
@@ -28,20 +31,21 @@ describe.each(engines)("a decision that runs the WASM policy out of memory (%s e
   it("is an engine_error naming the ceiling, never remembered; the next decision is answered as before", async () => {
     const tight = await createDecisionPoint({ grants, engine, wasmMemoryMiB: 4 });
     const roomy = await createDecisionPoint({ grants, engine });
-    const entrypoint = engine === "wasm" ? "msq/authz/decision" : "msq/authz/finalize";
+    // The Casbin engine asks the policy what to check first: the request alone exhausts the ceiling there.
+    const entrypoint = engine === "wasm" ? "msq/authz/decision" : "msq/authz/required";
     for (let attempt = 0; attempt < 2; attempt++) {
       expect(await tight.decide(large)).toEqual(
         engineErrorDecision(`policy evaluation failed at ${entrypoint}: out of memory at the 4 MiB ceiling (opa_malloc: failed)`, tight),
       );
       expect(await tight.decide(small)).toEqual(await roomy.decide(small));
     }
-    expect((await roomy.decide(large)).code).toBe("forbidden");
+    expect((await roomy.decide(large)).code).toBe("invalid_sql");
   });
 });
 
 describe("msq-authz serve when the policy runs out of memory", () => {
   it("answers the 500 decision, stays up, answers the next request, and counts it", async () => {
-    const app = buildServer({ point: await createDecisionPoint({ grants, wasmMemoryMiB: 8 }), logLevel: "error" });
+    const app = buildServer({ point: await createDecisionPoint({ grants, wasmMemoryMiB: 4 }), logLevel: "error" });
     const url = await app.listen({ host: "127.0.0.1", port: 0 });
     try {
       const decide = async (request: unknown) =>
@@ -60,9 +64,9 @@ describe("msq-authz serve when the policy runs out of memory", () => {
   it("through the CLI: --max-memory sets the ceiling, and a ceiling too small to mean anything is a usage error", () => {
     const cli = join(root, "dist/cli/main.js");
     const decision = JSON.parse(
-      execFileSync("node", [cli, "decide", "--grants", join(root, "examples/grants.json"), "--max-memory", "8"], { input: JSON.stringify(large) }).toString(),
+      execFileSync("node", [cli, "decide", "--grants", join(root, "examples/grants.json"), "--max-memory", "4"], { input: JSON.stringify(large) }).toString(),
     ) as { code: string; reasons: string[] };
-    expect(decision).toMatchObject({ code: "engine_error", reasons: [expect.stringContaining("out of memory at the 8 MiB ceiling")] });
+    expect(decision).toMatchObject({ code: "engine_error", reasons: [expect.stringContaining("out of memory at the 4 MiB ceiling")] });
     expect(() => execFileSync("node", [cli, "decide", "--max-memory", "1"], { input: JSON.stringify(small), stdio: "pipe" })).toThrow(
       /--max-memory must be a whole number of MiB, 2 or more, not '1'/u,
     );

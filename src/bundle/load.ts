@@ -92,13 +92,19 @@ async function unpackArchive(archive: Buffer, path: string, options: LoadOptions
     throw new BundleError(`bundle ${path} is not a gzip archive within ${maxUnpacked} bytes unpacked`, { cause });
   }
   const files = new Map<string, Buffer>();
+  // Every entry's name as the bundle reads it: a second entry under the same name (a tampered copy after the signed
+  // one, say) would replace the first unseen, so it is refused, however it is spelled ("./x", "/x", "x/", "a//x").
+  const names = new Set<string>();
   const tar = extract();
   tar.end(tarball);
   for await (const entry of tar) {
     const chunks: Buffer[] = [];
     for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
-    const name = entry.header.name.replace(/^(\.?\/)+/u, "");
-    if (name.split("/").includes("..")) throw new BundleError(`bundle ${path} has an entry outside the bundle: ${entry.header.name}`);
+    const segments = entry.header.name.split("/").filter((segment) => segment !== "" && segment !== ".");
+    if (segments.includes("..")) throw new BundleError(`bundle ${path} has an entry outside the bundle: ${entry.header.name}`);
+    const name = segments.join("/");
+    if (names.has(name)) throw new BundleError(`bundle ${path} has two entries named ${name}`);
+    names.add(name);
     if (entry.header.type === "file") files.set(name, Buffer.concat(chunks));
     else if (entry.header.type !== "directory") {
       throw new BundleError(`bundle ${path} has a ${entry.header.type ?? "special"} entry, which bundles do not hold: ${entry.header.name}`);

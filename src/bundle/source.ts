@@ -1,9 +1,13 @@
 // Where new bundle revisions come from: an HTTP(S) URL polled with ETag / If-None-Match (OPA's bundle service
 // protocol; a 304 keeps the current revision), or a file. Polls at an interval with jitter, backs off exponentially
 // on errors, and hands each new, verified bundle to whoever listens. It never swaps anything itself.
+// A download is read as a stream, held to the archive limit while it arrives, and bounded in time: a bundle
+// server that stalls, trickles or sends too much is a failed poll, never a hung one or an exhausted heap.
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { readFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { BundleError, asError } from "../errors.js";
 import { type LoadOptions, type PolicyBundle, bundleFromArchive, loadBundle } from "./load.js";
 
@@ -16,7 +20,22 @@ export interface BundleSourceOptions extends LoadOptions {
   maxBackoffMs?: number;
   /** Extra request headers, e.g. an authorization for the bundle server. */
   headers?: Record<string, string>;
+  /** How long a download may take, each step and in all (DEFAULT_DOWNLOAD_TIMEOUTS). */
+  timeouts?: Partial<DownloadTimeouts>;
 }
+
+export interface DownloadTimeouts {
+  /** To open the connection (TCP). */
+  connectMs: number;
+  /** From connected to the response's status and headers. */
+  headersMs: number;
+  /** Between two pieces of the body: a server that stops sending. */
+  idleMs: number;
+  /** For the whole download: a server that trickles. */
+  totalMs: number;
+}
+
+export const DEFAULT_DOWNLOAD_TIMEOUTS: DownloadTimeouts = { connectMs: 10_000, headersMs: 10_000, idleMs: 10_000, totalMs: 120_000 };
 
 export interface BundleStatus {
   location: string;
@@ -62,20 +81,14 @@ export class BundleSource extends EventEmitter<BundleSourceEvents> {
   }
 
   private async fetchUrl(url: string): Promise<PolicyBundle | undefined> {
-    let response: Response;
-    try {
-      response = await fetch(url, { headers: { ...this.options.headers, ...(this.etag ? { "if-none-match": this.etag } : {}) } });
-    } catch (cause) {
-      throw new BundleError(`cannot reach ${url}: ${asError(cause).message}`, { cause });
-    }
-    if (response.status === 304) return undefined;
-    if (!response.ok) throw new BundleError(`${url} answered ${response.status}`);
-    const limit = this.options.maxArchiveBytes ?? 64 * 1024 * 1024;
-    const declared = Number(response.headers.get("content-length") ?? 0);
-    if (declared > limit) throw new BundleError(`${url} offers ${declared} bytes, more than ${limit}`);
-    const bytes = Buffer.from(await response.arrayBuffer());
-    const bundle = await bundleFromArchive(bytes, url, this.options);
-    this.etag = response.headers.get("etag") ?? undefined;
+    const response = await download(url, {
+      headers: { ...this.options.headers, ...(this.etag ? { "if-none-match": this.etag } : {}) },
+      maxBytes: this.options.maxArchiveBytes ?? 64 * 1024 * 1024,
+      timeouts: { ...DEFAULT_DOWNLOAD_TIMEOUTS, ...this.options.timeouts },
+    });
+    if (response.body === undefined) return undefined;
+    const bundle = await bundleFromArchive(response.body, url, this.options);
+    this.etag = response.etag;
     return bundle;
   }
 
@@ -119,4 +132,80 @@ export class BundleSource extends EventEmitter<BundleSourceEvents> {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+interface Downloaded {
+  /** Undefined for a 304: nothing new. */
+  body?: Buffer;
+  etag?: string;
+}
+
+/**
+ * GETs `url` into memory, refusing it (BundleError) as soon as it is larger than `maxBytes` or slower than the
+ * timeouts allow. A fresh connection each time (no agent), so the connect timeout always means what it says.
+ */
+function download(url: string, options: { headers: Record<string, string>; maxBytes: number; timeouts: DownloadTimeouts }): Promise<Downloaded> {
+  const { maxBytes, timeouts } = options;
+  return new Promise((resolve, reject) => {
+    let step: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(step);
+      clearTimeout(whole);
+      outcome();
+    };
+    const fail = (reason: string, cause?: unknown): void =>
+      finish(() => {
+        request.destroy();
+        reject(new BundleError(`bundle download from ${url} failed: ${reason}`, cause === undefined ? undefined : { cause }));
+      });
+    const within = (ms: number, what: string): void => {
+      clearTimeout(step);
+      step = setTimeout(() => fail(`${what} within ${ms} ms`), ms);
+    };
+    const whole = setTimeout(() => fail(`not complete within ${timeouts.totalMs} ms`), timeouts.totalMs);
+    let request: ReturnType<typeof httpRequest>;
+    try {
+      request = (url.startsWith("https:") ? httpsRequest : httpRequest)(url, { headers: options.headers, agent: false });
+    } catch (cause) {
+      clearTimeout(whole);
+      reject(new BundleError(`cannot reach ${url}: ${asError(cause).message}`, { cause }));
+      return;
+    }
+    within(timeouts.connectMs, "no connection");
+    request.once("socket", (socket) => {
+      if (socket.connecting) socket.once("connect", () => within(timeouts.headersMs, "no answer"));
+      else within(timeouts.headersMs, "no answer");
+    });
+    request.once("error", (cause) => fail(`cannot reach it: ${asError(cause).message}`, cause));
+    request.once("response", (response) => {
+      const status = response.statusCode ?? 0;
+      if (status === 304) {
+        response.resume();
+        finish(() => resolve({}));
+        return;
+      }
+      if (status < 200 || status > 299) return fail(`it answered ${status}`);
+      const declared = Number(response.headers["content-length"] ?? 0);
+      if (declared > maxBytes) return fail(`it offers ${declared} bytes, more than ${maxBytes}`);
+      const chunks: Buffer[] = [];
+      let received = 0;
+      within(timeouts.idleMs, "no data");
+      response.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxBytes) return fail(`it sent more than ${maxBytes} bytes`);
+        chunks.push(chunk);
+        within(timeouts.idleMs, "no data");
+      });
+      response.once("error", (cause) => fail(`the download broke off: ${asError(cause).message}`, cause));
+      response.once("aborted", () => fail("the server closed the connection mid-body"));
+      response.once("end", () => {
+        const etag = response.headers.etag;
+        finish(() => resolve({ body: Buffer.concat(chunks, received), ...(etag === undefined ? {} : { etag }) }));
+      });
+    });
+    request.end();
+  });
 }

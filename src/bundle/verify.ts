@@ -71,12 +71,26 @@ export async function verifyBundle(files: Map<string, Buffer>, options: Verifica
   if (options.scope !== undefined && payload.scope !== options.scope) {
     return refuse(`its scope is '${String(payload.scope)}', not '${options.scope}'`);
   }
-  const listed = new Map((payload.files ?? []).map((file) => [file.name, file]));
+  const entries: unknown = payload.files ?? [];
+  if (!Array.isArray(entries) || !entries.every(isSignedFile)) return refuse("the signature's file list is not a list of {name, hash, algorithm}");
+  const listed = new Map<string, SignedFile>();
+  for (const file of entries) {
+    // Archive names are read without a leading "./" or "/" (load.ts): a name listed twice, in any spelling, is refused.
+    const name = file.name.replace(/^(\.?\/)+/u, "");
+    if (listed.has(name)) return refuse(`${name} is listed twice in the signature`);
+    listed.set(name, file);
+  }
   for (const [name, signed] of listed) {
     const content = files.get(name);
     if (!content) return refuse(`${name} is listed in the signature but missing`);
     if (signed.algorithm !== "SHA-256") return refuse(`${name} is hashed with ${signed.algorithm}; only SHA-256 is accepted`);
-    if (hashFile(name, content) !== signed.hash) return refuse(`${name} does not match its signed hash`);
+    let hash: string;
+    try {
+      hash = hashFile(name, content);
+    } catch (cause) {
+      return refuse((cause as Error).message, cause);
+    }
+    if (hash !== signed.hash) return refuse(`${name} does not match its signed hash`);
   }
   for (const name of files.keys()) {
     if (name !== SIGNATURES && !listed.has(name)) return refuse(`${name} is in the bundle but not in the signature`);
@@ -84,11 +98,30 @@ export async function verifyBundle(files: Map<string, Buffer>, options: Verifica
   return { ...(keyId ? { keyId } : {}), ...(payload.scope ? { scope: payload.scope } : {}), files: listed.size };
 }
 
-/** OPA's file digest: canonical JSON for .json and .manifest files, the raw bytes for everything else. */
+const isSignedFile = (file: unknown): file is SignedFile =>
+  typeof file === "object" &&
+  file !== null &&
+  typeof (file as SignedFile).name === "string" &&
+  typeof (file as SignedFile).hash === "string" &&
+  typeof (file as SignedFile).algorithm === "string";
+
+/** Deeper JSON than this in a bundle file is refused: canonicalJson recurses once per level. */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
+ * OPA's file digest: canonical JSON for .json and .manifest files, the raw bytes for everything else. A JSON file
+ * that is not JSON, or nests deeper than MAX_JSON_DEPTH, is a BundleError naming the file.
+ */
 export function hashFile(name: string, content: Buffer): string {
   const hash = createHash("sha256");
   if (name.endsWith(".json") || name.endsWith(".manifest")) {
-    hash.update(canonicalJson(JSON.parse(content.toString("utf8")) as unknown));
+    let value: unknown;
+    try {
+      value = JSON.parse(content.toString("utf8")) as unknown;
+    } catch (cause) {
+      throw new BundleError(`${name} is not JSON: ${(cause as Error).message}`, { cause });
+    }
+    hash.update(canonicalJson(value, name, 0));
   } else {
     hash.update(content);
   }
@@ -96,13 +129,12 @@ export function hashFile(name: string, content: Buffer): string {
 }
 
 /** Keys sorted (by UTF-8 bytes, as Go sorts), no whitespace, and Go's escapes for U+2028 and U+2029. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    const keys = Object.keys(value).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    return `{${keys.map((key) => `${primitive(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
-  }
-  return primitive(value);
+function canonicalJson(value: unknown, name: string, depth: number): string {
+  if (typeof value !== "object" || value === null) return primitive(value);
+  if (depth === MAX_JSON_DEPTH) throw new BundleError(`${name} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item, name, depth + 1)).join(",")}]`;
+  const keys = Object.keys(value).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return `{${keys.map((key) => `${primitive(key)}:${canonicalJson((value as Record<string, unknown>)[key], name, depth + 1)}`).join(",")}}`;
 }
 
 const primitive = (value: unknown): string => JSON.stringify(value).replace(/\u2028/gu, "\\u2028").replace(/\u2029/gu, "\\u2029");

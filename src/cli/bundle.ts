@@ -1,9 +1,10 @@
 // `msq-authz bundle build|verify|inspect`: signed OPA bundles of the policy, the way OPA builds and checks them.
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { cp, writeFile } from "node:fs/promises";
+import { cp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { readBundleFiles } from "../bundle/load.js";
@@ -19,6 +20,7 @@ export interface BuildOptions {
   target?: "wasm" | "rego";
   grants?: Grants;
   settings?: Settings;
+  /** The manifest's revision; default: a hash of everything the bundle is built from (contentRevision). */
   revision?: string;
   signingKey?: string;
   signingAlg?: SigningAlgorithm;
@@ -39,7 +41,9 @@ export async function buildBundle(options: BuildOptions): Promise<void> {
     await cp(join(packageRoot, "policies/rego"), join(staging, "rego"), { recursive: true, filter: (src) => !src.endsWith("_test.rego") });
     await writeFile(join(staging, "data.json"), JSON.stringify({ grants: options.grants ?? {}, settings: options.settings ?? {} }));
     const args = ["build", "-b", "-t", options.target ?? "wasm", "--capabilities", join(packageRoot, "policies/capabilities.json"), "-o", options.output];
-    if (options.revision) args.push("--revision", options.revision);
+    // A bundle always names its revision: a decision point following bundles refuses one without.
+    const built = [options.target ?? "wasm", await readFile(join(packageRoot, "policies/capabilities.json"))];
+    args.push("--revision", options.revision || (await contentRevision(staging, built)));
     if (options.signingKey) {
       args.push("--signing-key", options.signingKey, "--signing-alg", options.signingAlg ?? "RS256");
       const claims: Record<string, string> = {};
@@ -60,6 +64,25 @@ export async function buildBundle(options: BuildOptions): Promise<void> {
     rmSync(staging, { recursive: true, force: true });
     rmSync(`${staging}.claims.json`, { force: true });
   }
+}
+
+/**
+ * The first 16 hex digits of a SHA-256 over how it is built (target, capabilities) and every staged file, by path
+ * in byte order: the same policy, grants and settings always build the same revision, and any change another.
+ */
+export async function contentRevision(staging: string, built: (string | Buffer)[] = []): Promise<string> {
+  const hash = createHash("sha256");
+  for (const part of built) hash.update(`${part.length}\0`).update(part);
+  const entries = await readdir(staging, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(staging, join(entry.parentPath, entry.name)).split(sep).join("/"))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const file of files) {
+    const content = await readFile(join(staging, file));
+    hash.update(`${file}\0${content.length}\0`).update(content);
+  }
+  return hash.digest("hex").slice(0, 16);
 }
 
 export async function verify(path: string, options: VerificationOptions): Promise<string> {

@@ -18,7 +18,7 @@ import { audit } from "../audit/audit.js";
 import { buildServer } from "../server/app.js";
 import { followBundles } from "../bundle/follow.js";
 import type { PolicyBundle } from "../bundle/load.js";
-import { BundleSource } from "../bundle/source.js";
+import { BundleSource, type DownloadTimeouts } from "../bundle/source.js";
 import { checkGrants } from "../grants.js";
 import { importBasicSecurity } from "../import/basic-security.js";
 import { auditMarkdown, auditText } from "../audit/render.js";
@@ -69,6 +69,10 @@ options:
   --body-limit BYTES        serve: largest request body (default 1048576)
   --log-level LEVEL         serve: fatal, error, warn (default), info (logs each request), debug
   --poll-interval SEC       serve: poll --bundle (a URL always is) for new revisions every SEC seconds (default 30)
+  --bundle-connect-timeout SEC, --bundle-header-timeout SEC, --bundle-idle-timeout SEC
+                            serve: a bundle download fails when the connection takes longer to open, the answer
+                            to start, or the next piece of the body to come (default 10 each)
+  --bundle-timeout SEC      serve: a bundle download fails when it takes longer in all (default 120)
   --bundles DIR             serve: also serve the bundles in DIR at GET /bundles/<name> with ETags
   --grants-out FILE         import: write the grants there (otherwise they are printed)
   --settings-out FILE       import: write the settings there (otherwise they are printed)
@@ -105,6 +109,10 @@ const options = {
   "body-limit": { type: "string" },
   "log-level": { type: "string" },
   "poll-interval": { type: "string" },
+  "bundle-connect-timeout": { type: "string" },
+  "bundle-header-timeout": { type: "string" },
+  "bundle-idle-timeout": { type: "string" },
+  "bundle-timeout": { type: "string" },
   bundles: { type: "string" },
   "settings-out": { type: "string" },
   "emit-policy": { type: "boolean" },
@@ -249,7 +257,12 @@ async function serve(values: Values): Promise<number> {
   let point: DecisionPoint;
   if (follow && values.bundle !== undefined) {
     const verification = await verificationOf(values);
-    source = new BundleSource({ location: values.bundle, pollIntervalMs: (pollSeconds ?? 30) * 1000, ...(verification ? { verification } : {}) });
+    source = new BundleSource({
+      location: values.bundle,
+      pollIntervalMs: (pollSeconds ?? 30) * 1000,
+      timeouts: downloadTimeouts(values),
+      ...(verification ? { verification } : {}),
+    });
     const first = await source.fetch().catch((error: unknown) => {
       throw new UsageError(`--bundle: ${asErrorMessage(error)}`);
     });
@@ -274,6 +287,24 @@ async function serve(values: Values): Promise<number> {
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void app.close().then(() => resolve()));
   });
   return 0;
+}
+
+function downloadTimeouts(values: Values): Partial<DownloadTimeouts> {
+  const flags = {
+    connectMs: "bundle-connect-timeout",
+    headersMs: "bundle-header-timeout",
+    idleMs: "bundle-idle-timeout",
+    totalMs: "bundle-timeout",
+  } as const;
+  const timeouts: Partial<DownloadTimeouts> = {};
+  for (const [key, flag] of Object.entries(flags) as [keyof DownloadTimeouts, (typeof flags)[keyof DownloadTimeouts]][]) {
+    const given = values[flag];
+    if (given === undefined) continue;
+    const seconds = Number(given);
+    if (!(Number.isFinite(seconds) && seconds > 0)) throw new UsageError(`--${flag} must be a number of seconds above 0, not '${given}'`);
+    timeouts[key] = Math.round(seconds * 1000);
+  }
+  return timeouts;
 }
 
 const algorithms = new Set(["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512"]);

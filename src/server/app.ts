@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { refusal } from "../decision.js";
+import { readDruidJson } from "../json/druid-json.js";
 import type { BundleSource } from "../bundle/source.js";
 import type { DecisionPoint } from "../decision-point.js";
 import type { Decision } from "../types.js";
@@ -17,7 +18,10 @@ export interface ServerOptions {
   token?: string;
   /** Largest request body accepted, in bytes (default 1 MiB); larger ones are a 413. */
   bodyLimit?: number;
-  /** A request that takes longer is cut off (default 10 s). */
+  /**
+   * A request whose headers, or whose whole body, take longer to arrive is cut off with a 408 and its connection
+   * closed (default 10 s each, checked every second).
+   */
   requestTimeoutMs?: number;
   logLevel?: string;
   /** The source new bundle revisions come from: its status shows in /health, its failures in /metrics. */
@@ -28,13 +32,17 @@ export interface ServerOptions {
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { point } = options;
+  const requestTimeout = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    requestTimeout,
+    // Node checks these timeouts every connectionsCheckingInterval (30 s by default), so a slow body would be cut
+    // at 30-60 s; checked every second, a request is cut within a second of its deadline.
+    http: { headersTimeout: requestTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
     // Requests are logged at info; the default level, warn, keeps a busy sidecar quiet.
     logger: { level: options.logLevel ?? "warn", redact: ["req.headers.authorization"] },
   });
-  const metrics = serviceMetrics(point.engine, point.revision);
+  const metrics = serviceMetrics(point.engine, point.revision, () => point.caches());
   options.bundleSource?.on("error", (error) => {
     metrics.reloadFailed();
     app.log.warn({ err: error.message }, "bundle refused; the current revision keeps serving");
@@ -125,6 +133,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return answer(reply, started, refusal(400, "invalid_request", ["INPUT (Request shape): /http: needs method and path"], stamp()), false);
     }
     const mapped = mapDruidRequest(druid as DruidHttpRequest);
+    if ("invalid" in mapped) {
+      return answer(reply, started, refusal(400, "invalid_request", [`INPUT (Request shape): ${mapped.invalid}`], stamp()), false);
+    }
     if ("unknown" in mapped) {
       return answer(reply, started, refusal(404, "not_found", [`INPUT (Request shape): Druid has no endpoint ${mapped.unknown}`], stamp()), false);
     }
@@ -134,10 +145,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   return app;
 }
 
+/**
+ * Bodies are read as Druid's Jackson reads them: strict JSON, and no object with a key twice (which JSON.parse
+ * would read as its last value and Jackson, for a polymorphic type, as its first).
+ */
 function parseBody(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { ok: false, message: `request body is not JSON: ${(error as Error).message}` };
-  }
+  const read = readDruidJson(text);
+  if ("error" in read) return { ok: false, message: `request body is not JSON as Druid reads it: ${read.error.message}` };
+  return { ok: true, value: read.value };
 }

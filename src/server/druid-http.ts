@@ -9,7 +9,8 @@ export interface DruidHttpRequest {
   tasks?: { id: string; datasource: string }[];
 }
 
-type Mapped = { request: DecisionRequest } | { unknown: string };
+/** A request, an endpoint Druid does not have, or what is malformed as "<JSON pointer>: <what is wrong>". */
+type Mapped = { request: DecisionRequest } | { unknown: string } | { invalid: string };
 
 const taskGets: Record<string, DecisionRequest["operation"]> = {
   "": "task.payload",
@@ -18,21 +19,48 @@ const taskGets: Record<string, DecisionRequest["operation"]> = {
   "/log": "task.log",
 };
 
+/** Longer than any Druid path a gateway forwards (Jetty's default request header buffer is 8 KiB). */
+export const MAX_PATH_LENGTH = 8192;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The path and query as Druid's router reads them, or why it cannot be one. */
+function parsePath(path: string): { url: URL } | { invalid: string } {
+  if (path.length > MAX_PATH_LENGTH) return { invalid: `/http/path: longer than ${MAX_PATH_LENGTH} characters` };
+  if (!path.startsWith("/")) return { invalid: "/http/path: must be a path starting with '/'" };
+  if (/[\u0000-\u001f\u007f]/u.test(path)) return { invalid: "/http/path: holds a control character" };
+  try {
+    // Appended to a fixed origin, so "//host/..." stays a path and never names another host.
+    return { url: new URL(`http://druid${path}`) };
+  } catch {
+    return { invalid: "/http/path: not a URL path" };
+  }
+}
+
 export function mapDruidRequest({ http, identity, task, tasks }: DruidHttpRequest): Mapped {
   const method = http.method.toUpperCase();
-  const url = new URL(http.path, "http://druid");
+  const parsed = parsePath(http.path);
+  if ("invalid" in parsed) return parsed;
+  const { url } = parsed;
   const path = url.pathname.replace(/\/+$/u, "");
-  const body = (typeof http.body === "object" && http.body !== null ? http.body : {}) as Record<string, unknown>;
-  const base = { identity, ...(task ? { task } : {}) };
-  const sql = (operation: DecisionRequest["operation"]): Mapped => ({
-    request: {
-      ...base,
-      operation,
-      sql: String(body.query ?? ""),
-      ...(typeof body.context === "object" && body.context !== null ? { context: body.context as Record<string, unknown> } : {}),
-      ...(Array.isArray(body.parameters) ? { parameters: body.parameters as { type: string; value: unknown }[] } : {}),
-    },
-  });
+  const base = { identity, ...(task === undefined ? {} : { task }) };
+  const sql = (operation: DecisionRequest["operation"]): Mapped => {
+    // Druid's SqlQuery: {"query": string, "context"?: object, "parameters"?: array}; anything else is a 400 there.
+    const body = http.body;
+    if (!isObject(body)) return { invalid: "/http/body: must be a JSON object with the SQL in 'query'" };
+    if (typeof body.query !== "string") return { invalid: `/http/body/query: ${body.query === undefined ? "missing" : "must be a string"}` };
+    if (body.context !== undefined && body.context !== null && !isObject(body.context)) return { invalid: "/http/body/context: must be an object" };
+    if (body.parameters !== undefined && body.parameters !== null && !Array.isArray(body.parameters)) return { invalid: "/http/body/parameters: must be an array" };
+    return {
+      request: {
+        ...base,
+        operation,
+        sql: body.query,
+        ...(isObject(body.context) ? { context: body.context } : {}),
+        ...(Array.isArray(body.parameters) ? { parameters: body.parameters as { type: string; value: unknown }[] } : {}),
+      },
+    };
+  };
   if (method === "POST" && path === "/druid/v2/sql") return sql("sql.query");
   if (method === "POST" && path === "/druid/v2/sql/task") return sql("sql.task.submit");
   if (method === "GET" && path === "/druid/v2/sql/task/enabled") return { request: { ...base, operation: "sql.task.enabled" } };
@@ -46,25 +74,34 @@ export function mapDruidRequest({ http, identity, task, tasks }: DruidHttpReques
     if (method === "GET" && taskGets[suffix]) return { request: { ...base, operation: taskGets[suffix] } };
     if (method === "POST" && suffix === "/shutdown") return { request: { ...base, operation: "task.cancel" } };
   }
-  if (method === "POST" && path === "/druid/indexer/v1/task") return { request: { ...base, operation: "task.submit", statement: taskStatement(body) } };
+  if (method === "POST" && path === "/druid/indexer/v1/task") {
+    const statement = taskStatement(http.body);
+    return "invalid" in statement ? statement : { request: { ...base, operation: "task.submit", statement } };
+  }
   if (method === "GET" && /^\/druid\/indexer\/v1\/(tasks|runningTasks|completeTasks|waitingTasks|pendingTasks)$/u.test(path)) {
     const datasource = url.searchParams.get("datasource");
-    return { request: { ...base, operation: "tasks.list", ...(datasource ? { datasource } : {}), ...(tasks ? { tasks } : {}) } };
+    return { request: { ...base, operation: "tasks.list", ...(datasource ? { datasource } : {}), ...(tasks === undefined ? {} : { tasks }) } };
   }
   if (method === "POST" && path === "/druid/indexer/v1/taskStatus") return { request: { ...base, operation: "tasks.status.bulk" } };
   return { unknown: `${method} ${path}` };
 }
 
 /** A query_controller task's destination, read from its spec (MSQDestination's JSON types). */
-function taskStatement(task: Record<string, unknown>): Statement {
-  const spec = (task.spec ?? {}) as Record<string, unknown>;
-  const destination = (spec.destination ?? {}) as Record<string, unknown>;
-  if (destination.type === "dataSource" && typeof destination.dataSource === "string") {
+function taskStatement(task: unknown): Statement | { invalid: string } {
+  if (!isObject(task)) return { invalid: "/http/body: must be a JSON object (the task)" };
+  if (task.spec !== undefined && !isObject(task.spec)) return { invalid: "/http/body/spec: must be an object" };
+  const destination = task.spec?.destination ?? {};
+  if (!isObject(destination)) return { invalid: "/http/body/spec/destination: must be an object" };
+  if (destination.type === "dataSource") {
+    if (typeof destination.dataSource !== "string") return { invalid: "/http/body/spec/destination/dataSource: must be a string" };
     return { type: destination.replaceTimeChunks ? "REPLACE" : "INSERT", target: destination.dataSource };
   }
   if (destination.type === "export") {
-    const provider = (destination.exportStorageProvider ?? {}) as Record<string, unknown>;
-    return { type: "EXPORT", exportDestination: String(provider.type ?? "") };
+    const provider = destination.exportStorageProvider;
+    if (!isObject(provider) || typeof provider.type !== "string") {
+      return { invalid: "/http/body/spec/destination/exportStorageProvider/type: must be a string" };
+    }
+    return { type: "EXPORT", exportDestination: provider.type };
   }
   return { type: "SELECT" };
 }

@@ -1,7 +1,10 @@
-// Prometheus metrics for the service: decisions by code and engine, their latency, the bundle revision.
+// Prometheus metrics for the service: decisions by code and engine, their latency, the bundle revision, what the
+// caches hold.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export function serviceMetrics(engine: string, revision: string) {
+import type { CacheSize } from "../decision-point.js";
+
+export function serviceMetrics(engine: string, revision: string, caches?: () => CacheSize[]) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const decisions = new Counter({
@@ -27,6 +30,27 @@ export function serviceMetrics(engine: string, revision: string) {
     name: "msq_authz_bundle_reload_failures_total",
     help: "Bundle reloads that failed; the last good bundle kept serving.",
     registers: [registry],
+  });
+  // Read when scraped, so the gauges show what the caches hold at that moment.
+  new Gauge({
+    name: "msq_authz_cache_bytes",
+    help: "What each cache holds, keys and values together, counted as UTF-16 bytes.",
+    labelNames: ["cache"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const size of caches?.() ?? []) this.set({ cache: size.cache }, size.bytes);
+    },
+  });
+  new Gauge({
+    name: "msq_authz_cache_entries",
+    help: "How many entries each cache holds.",
+    labelNames: ["cache"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const size of caches?.() ?? []) if (size.entries !== undefined) this.set({ cache: size.cache }, size.entries);
+    },
   });
   bundle.set({ revision, engine }, 1);
   reloadFailures.inc(0);

@@ -237,12 +237,38 @@ filter(evidence) := {"filter": object.union(
 	})
 } else := {}
 
+# Each distinct datasource is matched once, and then each task is a set lookup: the cost grows with the tasks and
+# the distinct datasources, not with the tasks times the patterns.
 visible_tasks(patterns) := {"taskIds": [task.id |
 	some task in input.tasks
-	some_match(patterns, task.datasource)
+	visible[task.datasource]
 ]} if {
 	is_array(input.tasks)
+	visible := matching({task.datasource | some task in input.tasks}, patterns)
 } else := {}
+
+# A pattern without regex metacharacters fully matches only itself: a set intersection finds those names.
+matching(names, patterns) := (names & literals) | matching_regex(names, regexes) if {
+	given := {pattern | some pattern in patterns}
+	literals := {pattern | some pattern in given; regex.match(`^[^\\.+*?()|\[\]{}^$]*$`, pattern)}
+	regexes := given - literals
+}
+
+# A name fully matches one of the patterns exactly when it fully matches their alternation (one regex match per
+# name): every pattern is a whole regular expression (grants are checked when they load), wrapped in its own group.
+# Should the alternation not compile, each pattern is tried on its own, as full_match does.
+matching_regex(names, patterns) := set() if {
+	count(patterns) == 0
+} else := {name |
+	some name in names
+	regex.match(alternation, name)
+} if {
+	alternation := concat("", ["^(?:", concat("|", [concat("", ["(?:", pattern, ")"]) | some pattern in patterns]), ")$"])
+	regex.is_valid(alternation)
+} else := {name |
+	some name in names
+	some_match(patterns, name)
+}
 
 some_match(patterns, name) if {
 	some pattern in patterns

@@ -1098,3 +1098,36 @@ test_an_allowed_export_carries_the_warning_that_its_task_will_fail if {
 	)
 	authz.decision == expected with input as submit("erin", statement) with data.grants as grants
 }
+
+# Each distinct datasource is matched once: literal patterns by lookup, the rest by their alternation, or one by
+# one when the alternation does not compile. Every path gives what full_match gives pattern by pattern.
+many_tasks := [
+	{"id": "t1", "datasource": "wiki"},
+	{"id": "t2", "datasource": "wiki"},
+	{"id": "t3", "datasource": "logs_2"},
+	{"id": "t4", "datasource": "logs_x"},
+	{"id": "t5", "datasource": "a|b"},
+	{"id": "t6", "datasource": "wikipedia"},
+	{"id": "t7", "datasource": "Q"},
+]
+
+test_visible_tasks_literals_and_regexes if {
+	visible := authz.visible_tasks(["wiki", "logs_[0-9]", "a|b"]) with input as {"tasks": many_tasks}
+	visible == {"taskIds": ["t1", "t2", "t3"]}
+}
+
+test_visible_tasks_only_literals if {
+	visible := authz.visible_tasks(["wiki", "Q"]) with input as {"tasks": many_tasks}
+	visible == {"taskIds": ["t1", "t2", "t7"]}
+}
+
+test_visible_tasks_without_patterns if {
+	visible := authz.visible_tasks([]) with input as {"tasks": many_tasks}
+	visible == {"taskIds": []}
+}
+
+# "\\Q" quotes to the end of the expression: wrapped with the others it cannot compile, so each is tried alone.
+test_visible_tasks_when_the_alternation_does_not_compile if {
+	visible := authz.matching_regex({"wiki", "logs_2", "Q"}, {"logs_[0-9]", `\QQ`})
+	visible == {"logs_2"}
+}
