@@ -228,8 +228,10 @@ describe("msq-authz serve under abuse", () => {
       [{ method: "POST", path: "/druid/v2/sql/task", body: "SELECT 1" }, "/http/body: must be a JSON object"],
       [{ method: "POST", path: "/druid/v2/sql/task", body: { query: "SELECT 1", context: [1] } }, "/http/body/context: must be an object"],
       [{ method: "POST", path: "/druid/v2/sql/task", body: { query: "SELECT 1", parameters: { type: "VARCHAR" } } }, "/http/body/parameters: must be an array"],
-      [{ method: "POST", path: "/druid/indexer/v1/task", body: { spec: { destination: { type: "export", exportStorageProvider: { type: { toString: 1 } } } } } }, "/http/body/spec/destination/exportStorageProvider/type"],
-      [{ method: "POST", path: "/druid/indexer/v1/task", body: { spec: { destination: { type: "dataSource", dataSource: 7 } } } }, "/http/body/spec/destination/dataSource"],
+      [{ method: "POST", path: "/druid/indexer/v1/task", body: { type: "query_controller", spec: { destination: { type: "export", exportStorageProvider: { type: { toString: 1 } } } } } }, "/http/body/spec/destination/exportStorageProvider/type"],
+      [{ method: "POST", path: "/druid/indexer/v1/task", body: { type: "query_controller", spec: { destination: { type: "dataSource", dataSource: 7 } } } }, "/http/body/spec/destination/dataSource"],
+      [{ method: "POST", path: "/druid/indexer/v1/task", body: { spec: {} } }, "/http/body/type: missing"],
+      [{ method: "POST", path: "/druid/indexer/v1/task", body: { type: "index", spec: { ioConfig: { inputSource: ["http"] } } } }, "/http/body/spec/ioConfig/inputSource"],
       [{ method: "POST", path: "/druid/indexer/v1/task", body: [] }, "/http/body: must be a JSON object"],
     ];
     for (const [http, field] of cases) {

@@ -47,6 +47,15 @@ async function startBinary(extra: string[] = []): Promise<{ url: string; child: 
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
   fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
 
+/** A native batch ingestion task, as posted to the Overlord. */
+const indexParallel = (datasource: string) => ({
+  type: "index_parallel",
+  spec: {
+    dataSchema: { dataSource: datasource, timestampSpec: { column: "ts" }, dimensionsSpec: { dimensions: [] } },
+    ioConfig: { type: "index_parallel", inputSource: { type: "local", baseDir: "/tmp", filter: "*.json" }, inputFormat: { type: "json" } },
+  },
+});
+
 const aliceSelect = { identity: { authenticated: true, user: "alice" }, operation: "sql.task.submit", sql: "SELECT * FROM wiki" };
 
 describe("msq-authz serve", () => {
@@ -82,11 +91,23 @@ describe("msq-authz serve", () => {
     [{ method: "GET", path: "/druid/indexer/v1/tasks?datasource=secret" }, "alice", undefined, [403, "forbidden"]],
     [{ method: "POST", path: "/druid/indexer/v1/taskStatus" }, "admin", undefined, [200, "ok"]],
     [{ method: "POST", path: "/druid/indexer/v1/task", body: { type: "query_controller", spec: { destination: { type: "dataSource", dataSource: "wiki" } } } }, "bob", undefined, [200, "ok"]],
+    [{ method: "POST", path: "/druid/indexer/v1/task", body: indexParallel("wiki") }, "bob", undefined, [200, "ok"]],
+    [{ method: "POST", path: "/druid/indexer/v1/task", body: indexParallel("secret") }, "bob", undefined, [403, "forbidden"]],
+    [{ method: "POST", path: "/druid/indexer/v1/task", body: { type: "index_magic", dataSource: "wiki" } }, "bob", undefined, [400, "invalid_request"]],
     [{ method: "PUT", path: "/druid/coordinator/v1/rules" }, "admin", undefined, [404, "not_found"]],
   ])("maps the Druid request %j onto the policy", async (http, user, task, [status, code]) => {
     const body = { http, identity: { authenticated: true, user }, ...(task ? { task } : {}) };
     const decision = await (await post(`${server.url}/v1/druid`, JSON.stringify(body))).json();
     expect(decision).toMatchObject({ status, code });
+  });
+
+  it("reads a posted task as Druid's Jackson does: a duplicate key is a 400 naming it", async () => {
+    const text = '{"http": {"method": "POST", "path": "/druid/indexer/v1/task", "body": {"type": "query_controller", "spec": {}, "type": "index_parallel"}}, "identity": {"authenticated": true, "user": "bob"}}';
+    const response = await post(`${server.url}/v1/druid`, text);
+    expect([response.status, await response.json()]).toEqual([
+      400,
+      { code: "invalid_request", message: 'request body is not JSON as Druid reads it: /http/body/type: duplicate key "type"' },
+    ]);
   });
 
   it("answers malformed JSON with a 400 JSON error body", async () => {

@@ -1,5 +1,6 @@
 // A Druid HTTP request, as a gateway sees it, mapped onto the contract's operations. The task the request names is
 // the gateway's to look up (it knows the Overlord); it comes with the request as `task`.
+import { inputSourceTypesOf } from "../sql/input-source.js";
 import type { DecisionRequest, Identity, Statement, TaskDescriptor } from "../types.js";
 
 export interface DruidHttpRequest {
@@ -75,8 +76,8 @@ export function mapDruidRequest({ http, identity, task, tasks }: DruidHttpReques
     if (method === "POST" && suffix === "/shutdown") return { request: { ...base, operation: "task.cancel" } };
   }
   if (method === "POST" && path === "/druid/indexer/v1/task") {
-    const statement = taskStatement(http.body);
-    return "invalid" in statement ? statement : { request: { ...base, operation: "task.submit", statement } };
+    const submitted = taskSubmission(http.body);
+    return "invalid" in submitted ? submitted : { request: { ...base, operation: "task.submit", ...submitted } };
   }
   if (method === "GET" && /^\/druid\/indexer\/v1\/(tasks|runningTasks|completeTasks|waitingTasks|pendingTasks)$/u.test(path)) {
     const datasource = url.searchParams.get("datasource");
@@ -86,9 +87,44 @@ export function mapDruidRequest({ http, identity, task, tasks }: DruidHttpReques
   return { unknown: `${method} ${path}` };
 }
 
-/** A query_controller task's destination, read from its spec (MSQDestination's JSON types). */
-function taskStatement(task: unknown): Statement | { invalid: string } {
+/**
+ * A posted task as the Overlord's taskPost reads it: a query_controller by the destination in its spec; any other
+ * type by its type, its datasource and the types its input source reads (where each task type keeps them in its
+ * JSON). What that requires is the policy's call.
+ */
+function taskSubmission(task: unknown): { statement: Statement } | { task: TaskDescriptor } | { invalid: string } {
   if (!isObject(task)) return { invalid: "/http/body: must be a JSON object (the task)" };
+  if (typeof task.type !== "string") return { invalid: `/http/body/type: ${task.type === undefined ? "missing (the Overlord reads a task by its type)" : "must be a string"}` };
+  if (task.type === "query_controller") {
+    const statement = taskStatement(task);
+    return "invalid" in statement ? statement : { statement };
+  }
+  const spec = isObject(task.spec) ? task.spec : {};
+  const dataSchema = isObject(spec.dataSchema) ? spec.dataSchema : isObject(task.dataSchema) ? task.dataSchema : {};
+  // Batch and streaming ingestion name the datasource in their dataSchema; compact, kill and the like at the top.
+  const datasource = dataSchema.dataSource ?? task.dataSource ?? (task.type === "noop" ? "none" : undefined);
+  if (datasource !== undefined && typeof datasource !== "string") return { invalid: "/http/body: the task's dataSource must be a string" };
+  const ioConfig = isObject(spec.ioConfig) ? spec.ioConfig : {};
+  let inputSources: string[] | undefined;
+  if (ioConfig.inputSource !== undefined) {
+    try {
+      inputSources = inputSourceTypesOf(ioConfig.inputSource);
+    } catch (error) {
+      return { invalid: `/http/body/spec/ioConfig/inputSource: ${(error as Error).message}` };
+    }
+  }
+  return {
+    task: {
+      type: task.type,
+      ...(typeof task.id === "string" ? { id: task.id } : {}),
+      ...(datasource === undefined ? {} : { datasource }),
+      ...(inputSources === undefined ? {} : { inputSources }),
+    },
+  };
+}
+
+/** A query_controller task's destination, read from its spec (MSQDestination's JSON types). */
+function taskStatement(task: Record<string, unknown>): Statement | { invalid: string } {
   if (task.spec !== undefined && !isObject(task.spec)) return { invalid: "/http/body/spec: must be an object" };
   const destination = task.spec?.destination ?? {};
   if (!isObject(destination)) return { invalid: "/http/body/spec/destination: must be an object" };

@@ -16,7 +16,12 @@ export function inputSourceTypes(json: string): string[] {
       ? new SqlAnalysisError("invalid_sql", `EXTERN's input source is not JSON: ${message}`)
       : new SqlAnalysisError("unsupported_sql", `msq-authz does not read EXTERN's input source: ${message}`);
   }
-  return [...new Set(typesOf(read.value, 0))];
+  return inputSourceTypesOf(read.value);
+}
+
+/** The types of an input source already read (a task payload's ioConfig.inputSource). */
+export function inputSourceTypesOf(spec: unknown): string[] {
+  return [...new Set(typesOf(spec, 0))];
 }
 
 function typesOf(spec: unknown, depth: number): string[] {
@@ -27,7 +32,7 @@ function typesOf(spec: unknown, depth: number): string[] {
   }
   const { type, delegates } = spec as { type?: unknown; delegates?: unknown };
   if (typeof type !== "string" || type === "") {
-    throw new SqlAnalysisError("invalid_sql", "EXTERN's input source has no type");
+    throw new SqlAnalysisError("invalid_sql", "the input source has no type");
   }
   if (type !== "combining") return [type];
   if (!Array.isArray(delegates) || delegates.length === 0) {
