@@ -4,6 +4,7 @@ import type { Enforcer } from "casbin";
 import { LRUCache } from "lru-cache";
 import { type PolicyBundle, loadBundle } from "./bundle/load.js";
 import type { VerificationOptions } from "./bundle/verify.js";
+import { readDruidJson } from "./json/druid-json.js";
 import { engineError, invalidRequest, invalidSql, type Stamp } from "./decision.js";
 import type { Engine } from "./engines/engine.js";
 import { CasbinEngine, createCasbinEnforcer } from "./engines/casbin.js";
@@ -240,12 +241,10 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     }
     const recalled = this.recalled(text);
     if (recalled) return recalled;
-    let request: unknown;
-    try {
-      request = JSON.parse(text) as unknown;
-    } catch (error) {
-      return invalidRequest([`/: not JSON: ${(error as Error).message}`], this.stamp);
-    }
+    // Read as Druid's Jackson reads request bodies: a key twice in an object is refused, not last-wins.
+    const read = readDruidJson(text);
+    if ("error" in read) return invalidRequest([`/: not JSON as Druid reads it: ${read.error.message}`], this.stamp);
+    const request = read.value;
     // What JSON.stringify cannot follow (nesting past its stack) is refused as decide() refuses it.
     const serialized = serialize(request);
     if ("refused" in serialized) return invalidRequest([serialized.refused], this.stamp);

@@ -132,9 +132,14 @@ describe.each(engines)("invalid requests (%s engine)", (engine) => {
   });
 
   it.each([
-    ["text that is not JSON", '{"identity": ', "/: not JSON: Unexpected end of JSON input"],
-    ["an empty line", "", "/: not JSON: Unexpected end of JSON input"],
-    ["nesting deeper than JSON.stringify can follow", `{"identity": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`, "/: nested deeper than 32 levels"],
+    ["text that is not JSON", '{"identity": ', "/: not JSON as Druid reads it: /identity: unexpected end of input, expected a value at offset 13"],
+    ["an empty line", "", "/: not JSON as Druid reads it: empty document at offset 0"],
+    ["a key twice, which JSON.parse would read last-wins", '{"operation": "task.status", "operation": "tasks.list"}', '/: not JSON as Druid reads it: /operation: duplicate key "operation"'],
+    [
+      "nesting deeper than JSON.stringify can follow",
+      `{"identity": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`,
+      `/: not JSON as Druid reads it: /identity${"/0".repeat(63)}: nesting deeper than 64 levels`,
+    ],
     ["a request over the size limit", `{"sql": "${"x".repeat(MAX_REQUEST_BYTES)}"}`, `/: the request is larger than ${MAX_REQUEST_BYTES} bytes`],
   ])("%s is a 400", async (_, text, detail) => {
     const point = await pointFor(engine, grants);
