@@ -1,13 +1,12 @@
 // msq-authz audit: every finding on a crafted grants file, none on a clean one, and who-can-do-what answers
 // that come from the policy's own decisions.
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { cli } from "./cli-support.js";
 import { audit } from "../src/audit/audit.js";
 import { readJson, root } from "./support.js";
 
 const fixtures = join(root, "test/fixtures/audit");
-const bin = join(root, "dist/cli/main.js");
 
 describe("audit findings", () => {
   it("flags each risky grant on a crafted grants file", async () => {
@@ -58,22 +57,23 @@ describe("who can do what", () => {
 });
 
 describe("msq-authz audit", () => {
-  const run = (args: string[]) => spawnSync("node", [bin, "audit", ...args], { encoding: "utf8", cwd: root });
+  const run = (args: string[]) => cli(["audit", ...args]);
 
-  it("prints a table, JSON or Markdown", () => {
+  it("prints a table, JSON or Markdown", async () => {
     const grants = join(fixtures, "risky-grants.json");
-    const text = run(["--grants", grants]);
-    expect(text.status).toBe(0);
+    const text = await run(["--grants", grants]);
+    // HIGH findings fail the audit by default (--fail-on high).
+    expect(text.code).toBe(1);
     expect(text.stdout.split("\n")[0]).toBe("msq-authz audit: 3 users, 3 roles, 9 permissions, 11 findings");
     expect(text.stdout).toContain("  HIGH      write-anything");
-    expect(JSON.parse(run(["--grants", grants, "--json"]).stdout).findings).toHaveLength(11);
-    const markdown = run(["--grants", grants, "--markdown"]).stdout;
+    expect(JSON.parse((await run(["--grants", grants, "--json"])).stdout).findings).toHaveLength(11);
+    const markdown = (await run(["--grants", grants, "--markdown"])).stdout;
     expect(markdown).toContain("## Findings\n\n| severity | check | finding |\n|---|---|---|\n| HIGH | does-not-compile |");
   });
 
-  it("exits 2 without grants", () => {
-    const { status, stderr } = run([]);
-    expect(status).toBe(2);
+  it("exits 2 without grants", async () => {
+    const { code, stderr } = await run([]);
+    expect(code).toBe(2);
     expect(stderr).toBe("msq-authz: audit needs --grants FILE\n");
   });
 });

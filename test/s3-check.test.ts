@@ -1,10 +1,11 @@
 // The durable-storage and export preflight (R9, F9): through the real CLI, and the WASM entrypoint against OPA's
 // Go evaluator on the same inputs.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { cli } from "./cli-support.js";
 import { settingsFromProperties } from "../src/settings.js";
 import { checkStorage } from "../src/storage/preflight.js";
 import { readJson, root } from "./support.js";
@@ -14,20 +15,17 @@ const iam = (name: string): string => join(root, "examples/iam", `${name}.json`)
 const durable = ["--druid-properties", join(root, "examples/storage/durable-storage.properties")];
 const exportSettings = ["--config", join(root, "examples/storage/export.json")];
 
-function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync("node", [bin, "s3-check", ...args], { encoding: "utf8", cwd: root });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (args: string[]) => cli(["s3-check", ...args]);
 
 describe("msq-authz s3-check", () => {
-  it("passes the least-privilege policy for durable storage, exit 0", () => {
-    const { code, stdout } = run(["--policy", iam("least-privilege-durable-storage"), ...durable]);
+  it("passes the least-privilege policy for durable storage, exit 0", async () => {
+    const { code, stdout } = await run(["--policy", iam("least-privilege-durable-storage"), ...durable]);
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toBe("S3 preflight: OK (9 checks allowed)");
   });
 
-  it("names each process that lacks s3:ListBucket, with the bucket ARN and prefix, exit 1", () => {
-    const { code, stdout } = run(["--policy", iam("missing-listbucket"), ...durable, "--json"]);
+  it("names each process that lacks s3:ListBucket, with the bucket ARN and prefix, exit 1", async () => {
+    const { code, stdout } = await run(["--policy", iam("missing-listbucket"), ...durable, "--json"]);
     expect(code).toBe(1);
     const result = JSON.parse(stdout);
     expect(result.ok).toBe(false);
@@ -42,8 +40,8 @@ describe("msq-authz s3-check", () => {
     );
   });
 
-  it("lets an explicit Deny win over an Allow", () => {
-    const { code, stdout } = run(["--policy", iam("explicit-deny"), ...durable, "--json"]);
+  it("lets an explicit Deny win over an Allow", async () => {
+    const { code, stdout } = await run(["--policy", iam("explicit-deny"), ...durable, "--json"]);
     expect(code).toBe(1);
     expect(JSON.parse(stdout).missing.map((m: { process: string; action: string; result: string }) => [m.process, m.action, m.result])).toEqual([
       ["indexer", "s3:DeleteObject", "explicit_deny"],
@@ -51,27 +49,27 @@ describe("msq-authz s3-check", () => {
     ]);
   });
 
-  it("warns about grants beyond least privilege without failing", () => {
-    const { code, stdout } = run(["--policy", iam("overly-broad"), ...durable]);
+  it("warns about grants beyond least privilege without failing", async () => {
+    const { code, stdout } = await run(["--policy", iam("overly-broad"), ...durable]);
     expect(code).toBe(0);
     expect(stdout).toContain("Beyond least privilege (warnings):");
   });
 
-  it("checks export paths from druid.export.storage.s3.allowedExportPaths", () => {
-    expect(run(["--policy", iam("export"), ...exportSettings]).code).toBe(0);
-    expect(run(["--policy", iam("least-privilege-durable-storage"), ...exportSettings]).code).toBe(1);
+  it("checks export paths from druid.export.storage.s3.allowedExportPaths", async () => {
+    expect((await run(["--policy", iam("export"), ...exportSettings])).code).toBe(0);
+    expect((await run(["--policy", iam("least-privilege-durable-storage"), ...exportSettings])).code).toBe(1);
   });
 
-  it("emits the least-privilege policy for the settings", () => {
-    const { code, stdout } = run([...durable, "--emit-policy"]);
+  it("emits the least-privilege policy for the settings", async () => {
+    const { code, stdout } = await run([...durable, "--emit-policy"]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual(readJson(iam("least-privilege-durable-storage")));
   });
 
-  it("passes the policy it generates", () => {
+  it("passes the policy it generates", async () => {
     const generated = join(mkdtempSync(join(tmpdir(), "msq-authz-iam-")), "generated.json");
-    writeFileSync(generated, run([...exportSettings, "--emit-policy"]).stdout);
-    expect(run(["--policy", generated, ...exportSettings]).code).toBe(0);
+    writeFileSync(generated, (await run([...exportSettings, "--emit-policy"])).stdout);
+    expect((await run(["--policy", generated, ...exportSettings])).code).toBe(0);
   });
 
   const objects = {
@@ -85,10 +83,10 @@ describe("msq-authz s3-check", () => {
     ["a ListBucket for another prefix", listing({ Condition: { StringLike: { "s3:prefix": "other/*" } } }), "implicit_deny"],
     ["a ListBucket on a condition it cannot evaluate", listing({ Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }), "unknown"],
     ["a ListBucket on the objects' ARN instead of the bucket's", { ...listing({}), Resource: "arn:aws:s3:::acme-druid-msq/*" }, "implicit_deny"],
-  ])("reports %s as not allowed", (_, statement, verdict) => {
+  ])("reports %s as not allowed", async (_, statement, verdict) => {
     const policy = join(mkdtempSync(join(tmpdir(), "msq-authz-iam-")), "policy.json");
     writeFileSync(policy, JSON.stringify({ Version: "2012-10-17", Statement: [objects, statement] }));
-    const { code, stdout } = run(["--policy", policy, ...durable, "--json"]);
+    const { code, stdout } = await run(["--policy", policy, ...durable, "--json"]);
     expect(code).toBe(1);
     const missing = JSON.parse(stdout).missing as { action: string; result: string }[];
     expect(missing.map((m) => [m.action, m.result])).toEqual([
@@ -98,10 +96,10 @@ describe("msq-authz s3-check", () => {
     ]);
   });
 
-  it("allows a ListBucket without any prefix condition", () => {
+  it("allows a ListBucket without any prefix condition", async () => {
     const policy = join(mkdtempSync(join(tmpdir(), "msq-authz-iam-")), "policy.json");
     writeFileSync(policy, JSON.stringify({ Version: "2012-10-17", Statement: [objects, listing({})] }));
-    expect(run(["--policy", policy, ...durable]).code).toBe(0);
+    expect((await run(["--policy", policy, ...durable])).code).toBe(0);
   });
 
   it.each([
@@ -109,8 +107,8 @@ describe("msq-authz s3-check", () => {
     [durable, /^msq-authz: s3-check needs at least one --policy FILE/u],
     [["--policy", iam("export"), ...durable, "--process", "coordinator"], /^msq-authz: --process must be indexer, overlord or broker/u],
     [["--policy", "/nonexistent.json", ...durable], /^msq-authz: --policy: cannot read/u],
-  ])("exits 2 for bad usage: %j", (args, message) => {
-    const { code, stderr } = run(args);
+  ])("exits 2 for bad usage: %j", async (args, message) => {
+    const { code, stderr } = await run(args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
   });

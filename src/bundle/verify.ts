@@ -53,11 +53,26 @@ export async function verifyBundle(files: Map<string, Buffer>, options: Verifica
     return refuse(".signatures.json must hold exactly one signature");
   }
   const token = tokens[0];
-  const algorithm = options.algorithm ?? "RS256";
-  let payload: JWTPayload & { files?: SignedFile[]; keyid?: string; scope?: string };
-  let kid: string | undefined;
+  let header: { alg?: string; kid?: string };
   try {
-    kid = decodeProtectedHeader(token).kid;
+    header = decodeProtectedHeader(token);
+  } catch (cause) {
+    return refuse(`its signature has no readable header: ${(cause as Error).message}`, cause);
+  }
+  // The algorithm is the one the signature names, and it must suit the key: a PEM public key takes only RS, PS and
+  // ES algorithms and a shared secret only HS (so that a public key is never used as an HMAC secret); a pinned
+  // --signing-alg must be the very one.
+  const algorithm = header.alg ?? "";
+  const pem = options.key.includes("-----BEGIN");
+  if (options.algorithm !== undefined && algorithm !== options.algorithm) {
+    return refuse(`it is signed with ${algorithm || "no algorithm"}, not the pinned ${options.algorithm}`);
+  }
+  if (!/^(RS|PS|ES|HS)(256|384|512)$/u.test(algorithm) || algorithm.startsWith("HS") === pem) {
+    return refuse(`it is signed with ${algorithm || "no algorithm"}, which the ${pem ? "public key" : "shared secret"} given cannot verify`);
+  }
+  let payload: JWTPayload & { files?: SignedFile[]; keyid?: string; scope?: string };
+  const kid = header.kid;
+  try {
     const key = algorithm.startsWith("HS") ? new TextEncoder().encode(options.key) : await importSPKI(options.key, algorithm);
     const { payload: bytes } = await compactVerify(token, key, { algorithms: [algorithm] });
     payload = JSON.parse(new TextDecoder().decode(bytes)) as typeof payload;

@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { readBundleFiles } from "../bundle/load.js";
 import { type SigningAlgorithm, type VerificationOptions, hashFile, verifyBundle } from "../bundle/verify.js";
 import { BundleError } from "../errors.js";
+import { grantPatterns } from "../grants.js";
 import type { Grants, Settings } from "../types.js";
 
 const packageRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -39,7 +40,10 @@ export async function buildBundle(options: BuildOptions): Promise<void> {
   const staging = mkdtempSync(join(tmpdir(), "msq-authz-bundle-"));
   try {
     await cp(join(packageRoot, "policies/rego"), join(staging, "rego"), { recursive: true, filter: (src) => !src.endsWith("_test.rego") });
-    await writeFile(join(staging, "data.json"), JSON.stringify({ grants: options.grants ?? {}, settings: options.settings ?? {} }));
+    // The grants' patterns go in with their RE2 translations (data.grant_patterns): the policy never reads a Java
+    // pattern as RE2, so a stock OPA agent running the bundle decides as a decision point does.
+    const grants = options.grants ?? {};
+    await writeFile(join(staging, "data.json"), JSON.stringify({ grants, grant_patterns: grantPatterns(grants), settings: options.settings ?? {} }));
     const args = ["build", "-b", "-t", options.target ?? "wasm", "--capabilities", join(packageRoot, "policies/capabilities.json"), "-o", options.output];
     // A bundle always names its revision: a decision point following bundles refuses one without.
     const built = [options.target ?? "wasm", await readFile(join(packageRoot, "policies/capabilities.json"))];

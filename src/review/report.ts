@@ -1,8 +1,8 @@
 // Review output: a summary for people (colors on a TTY), JUnit XML for CI systems, JSON for tools.
+import type { Paint } from "../cli/command.js";
 import type { ReviewResult } from "./run.js";
 
-export function summaryText(reviews: ReviewResult[], color: boolean): string {
-  const paint = (code: number, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+export function summaryText(reviews: ReviewResult[], paint: Paint): string {
   const lines: string[] = [];
   let passed = 0;
   let failed = 0;
@@ -11,10 +11,10 @@ export function summaryText(reviews: ReviewResult[], color: boolean): string {
     for (const result of review.results) {
       if (result.passed) {
         passed += 1;
-        lines.push(`  ${paint(32, "PASS")} ${result.name}`);
+        lines.push(`  ${paint("green", "PASS")} ${result.name}  ${paint("dim", `[${result.operation}]`)}`);
       } else {
         failed += 1;
-        lines.push(`  ${paint(31, "FAIL")} ${result.name} (${review.file}:${result.line})`);
+        lines.push(`  ${paint("red", "FAIL")} ${result.name}  ${paint("dim", `[${result.operation}]`)} (${review.file}:${result.line})`);
         for (const failure of result.failures) lines.push(`       ${failure}`);
       }
     }

@@ -6,6 +6,8 @@ import type { LoadedReview } from "./load.js";
 export interface ExpectationResult {
   name: string;
   line: number;
+  /** The operation the expectation ran as (a `sql:` expectation without one runs as sql.task.submit). */
+  operation: string;
   passed: boolean;
   failures: string[];
   decision: Decision;
@@ -32,7 +34,14 @@ export async function runReview(review: LoadedReview): Promise<ReviewResult> {
       ...disagreement(byWasm, byCasbin),
       ...unmet(expectation, byWasm),
     ];
-    results.push({ name: expectation.name ?? describe(expectation), line: expectation.line, passed: failures.length === 0, failures, decision: byWasm });
+    results.push({
+      name: expectation.name ?? describe(expectation),
+      line: expectation.line,
+      operation: request.operation,
+      passed: failures.length === 0,
+      failures,
+      decision: byWasm,
+    });
   }
   return { file: review.file, name: review.name, results };
 }
@@ -61,10 +70,16 @@ function disagreement(wasm: Decision, casbin: Decision): string[] {
     : [`the engines disagree: wasm says ${summary(wasm)}, casbin says ${summary(casbin)}`];
 }
 
+/** Answers that say the request could not be judged: they never count as the deny an expectation asks for. */
+const refusals = new Set(["invalid_request", "invalid_sql", "unsupported_sql"]);
+
 function unmet(expectation: LoadedReview["expectations"][number], decision: Decision): string[] {
   const failures: string[] = [];
   if ((expectation.expect === "allow") !== decision.allow) {
     failures.push(`expected ${expectation.expect}, got ${summary(decision)}: ${decision.reasons.join("; ")}`);
+  } else if (expectation.expect === "deny" && refusals.has(decision.code) && expectation.code !== decision.code) {
+    // A mistyped query is refused with a 400; that is not the deny a security team meant to test.
+    failures.push(`expected deny, got ${summary(decision)}, which is not a deny: name code ${decision.code} to expect it. ${decision.reasons.join("; ")}`);
   }
   if (expectation.status !== undefined && expectation.status !== decision.status) {
     failures.push(`expected status ${expectation.status}, got ${decision.status}`);
