@@ -7,7 +7,7 @@ export interface Stamp {
   revision: string;
 }
 
-export function refusal(status: number, code: DecisionCode, reasons: string[], stamp: Stamp): Decision {
+export function refusal(status: Decision["status"], code: DecisionCode, reasons: string[], stamp: Stamp): Decision {
   return { allow: false, status, code, required: [], missing: [], matched: [], reasons, ...stamp };
 }
 

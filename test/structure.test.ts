@@ -97,3 +97,24 @@ describe("policy structure", () => {
     });
   });
 });
+
+// The policy must stay total without the TypeScript adapter (a stock OPA agent), so request.rego checks the shape
+// itself; its lists of the contract's values must be the schema's, which is the authority.
+describe("the policy's copy of the contract", () => {
+  const policyValue = (query: string): unknown =>
+    (JSON.parse(execFileSync(join(root, ".tools/bin/opa"), ["eval", "--format", "json", "-d", rego, query], { encoding: "utf8" })) as {
+      result: { expressions: { value: unknown }[] }[];
+    }).result[0]?.expressions[0]?.value;
+  const schema = JSON.parse(readFileSync(join(root, "src/schemas/request.schema.json"), "utf8")) as {
+    properties: { operation: { enum: string[] } };
+    $defs: { statement: { properties: { type: { enum: string[] }; reads: { items: { properties: { type: { enum: string[] } } } } } } };
+  };
+
+  it.each([
+    ["operations", "data.msq.request.operations", schema.properties.operation.enum],
+    ["statement types", "data.msq.request.statement_types", schema.$defs.statement.properties.type.enum],
+    ["read types", "data.msq.request.read_types", schema.$defs.statement.properties.reads.items.properties.type.enum],
+  ])("lists the schema's %s", (_, query, values) => {
+    expect((policyValue(query) as string[]).sort()).toEqual([...values].sort());
+  });
+});

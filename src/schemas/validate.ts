@@ -12,6 +12,7 @@ export { decisionSchema, grantsSchema, requestSchema, reviewSchema, settingsSche
 // strictRequired is off only because if/then subschemas name fields that the outer schema defines.
 const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: false, allowUnionTypes: true });
 
+// The request schema first: the review schema refers to its definitions by $id.
 export const validateRequest = ajv.compile(requestSchema) as ValidateFunction<DecisionRequest>;
 export const validateGrants = ajv.compile(grantsSchema) as ValidateFunction<Grants>;
 export const validateSettings = ajv.compile(settingsSchema) as ValidateFunction<Settings>;

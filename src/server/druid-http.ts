@@ -57,8 +57,8 @@ export function mapDruidRequest({ http, identity, task, tasks }: DruidHttpReques
         ...base,
         operation,
         sql: body.query,
-        ...(isObject(body.context) ? { context: body.context } : {}),
-        ...(Array.isArray(body.parameters) ? { parameters: body.parameters as { type: string; value: unknown }[] } : {}),
+        ...(isObject(body.context) ? { context: body.context as NonNullable<DecisionRequest["context"]> } : {}),
+        ...(Array.isArray(body.parameters) ? { parameters: body.parameters as NonNullable<DecisionRequest["parameters"]> } : {}),
       },
     };
   };

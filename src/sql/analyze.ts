@@ -44,7 +44,7 @@ export function analyzeSql(sql: string, parameters: readonly SqlParameter[] = []
   }
   const script = parseScript(tokens);
   const statement = new Walker(tokens, parameters).statement(script.body);
-  if (script.set.length > 0) statement.set = Object.fromEntries(script.set.map(({ key, value }) => [key, value]));
+  if (script.set.length > 0) statement.set = Object.fromEntries(script.set.map(({ key, value }) => [key, value])) as NonNullable<Statement["set"]>;
   return statement;
 }
 
