@@ -114,6 +114,40 @@ describe("msq-authz s3-check", () => {
   });
 });
 
+describe("msq-authz s3-check output", () => {
+  it("lists what fails first", async () => {
+    const { stdout } = await run(["--policy", iam("missing-listbucket"), ...durable]);
+    const lines = stdout.split("\n").filter((line) => line.startsWith("  "));
+    const firstAllowed = lines.findIndex((line) => line.includes(": allowed by "));
+    expect(lines.slice(0, firstAllowed).every((line) => line.endsWith("implicitly denied: no statement allows it"))).toBe(true);
+    expect(lines.slice(firstAllowed).some((line) => line.endsWith("implicitly denied: no statement allows it"))).toBe(false);
+  });
+
+  it("labels every export check F9 and durable storage's object actions R9", async () => {
+    const { stdout } = await run(["--policy", iam("export"), ...exportSettings]);
+    const exportLines = stdout.split("\n").filter((line) => line.includes("(export path "));
+    expect(exportLines.length).toBeGreaterThan(0);
+    expect(exportLines.every((line) => line.startsWith("  F9 (S3 ListBucket, export permissions and the export allow-list): "))).toBe(true);
+  });
+
+  it("says there is nothing to evaluate for durable storage on Google Cloud Storage, and gives the checklist", async () => {
+    const properties = join(mkdtempSync(join(tmpdir(), "msq-authz-gcs-")), "gcs.properties");
+    writeFileSync(properties, "druid.msq.intermediate.storage.enable=true\ndruid.msq.intermediate.storage.type=google\ndruid.msq.intermediate.storage.bucket=b\n");
+    const { code, stdout } = await run(["--policy", iam("least-privilege-durable-storage"), "--druid-properties", properties]);
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toBe("S3 preflight: nothing to evaluate (no S3 durable storage or export path in these settings)");
+    expect(stdout).toContain("google checklist (not evaluated):\n  storage.objects.get (R9, indexer, broker; inferred): gs://b/");
+  });
+
+  it("refuses a file that is not an IAM policy, such as grants, instead of judging it", async () => {
+    expect(await run(["--policy", join(root, "examples/grants.json"), ...durable])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "msq-authz: IAM policy 1 has no Statement: it is not an IAM policy document (it looks like msq-authz grants)\n",
+    });
+  });
+});
+
 describe("the preflight entrypoint in WASM and in OPA's Go evaluator", () => {
   it("answers the same for every example policy and settings", async () => {
     const settingsSets = [

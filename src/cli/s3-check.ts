@@ -3,10 +3,12 @@ import type { StoragePreflight } from "../storage/preflight.js";
 
 export function describePreflight(result: StoragePreflight): string {
   const failed = result.missing.length;
+  const headline =
+    !result.ok ? `S3 preflight: FAIL (${failed} of ${result.checks.length} checks not allowed)`
+    : result.checks.length === 0 ? "S3 preflight: nothing to evaluate (no S3 durable storage or export path in these settings)"
+    : `S3 preflight: OK (${result.checks.length} checks allowed)`;
   const lines = [
-    result.ok
-      ? `S3 preflight: OK (${result.checks.length} checks allowed)`
-      : `S3 preflight: FAIL (${failed} of ${result.checks.length} checks not allowed)`,
+    headline,
     "",
     ...result.reasons.map((reason) => `  ${reason}`),
   ];

@@ -46,6 +46,11 @@ export async function checkStorage(
     if (typeof policy !== "object" || policy === null || Array.isArray(policy)) {
       throw new ConfigError(`IAM policy ${index + 1} is not a JSON object`);
     }
+    // A grants file or any other JSON passed by mistake must not be judged as a policy that allows nothing.
+    if (!("Statement" in policy)) {
+      const looksLike = "roles" in policy || "users" in policy ? " (it looks like msq-authz grants)" : "";
+      throw new ConfigError(`IAM policy ${index + 1} has no Statement: it is not an IAM policy document${looksLike}`);
+    }
   });
   const loaded = typeof bundle === "object" ? bundle : await loadBundle(bundle);
   const policy = await WasmPolicy.load(loaded, {}, {});

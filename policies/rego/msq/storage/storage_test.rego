@@ -127,7 +127,7 @@ export_policy := {
 
 r9 := "R9 (Durable storage S3 permissions): "
 
-f9 := "F9 (S3 ListBucket and the export allow-list): "
+f9 := "F9 (S3 ListBucket, export permissions and the export allow-list): "
 
 no_export_note := concat("", [
 	f9,
@@ -208,10 +208,14 @@ durable_check(process, action, result, statements) := check(
 	action, "acme-druid-msq", "durable/msq/", result, statements,
 )
 
-export_check(bucket, prefix, action, result, statements) := check(
-	"indexer",
-	sprintf("export path s3://%s/%s: %s", [bucket, prefix, export_purposes[action]]),
-	action, bucket, prefix, result, statements,
+# Every export check is F9's, whatever the action: export is not durable storage.
+export_check(bucket, prefix, action, result, statements) := object.union(
+	check(
+		"indexer",
+		sprintf("export path s3://%s/%s: %s", [bucket, prefix, export_purposes[action]]),
+		action, bucket, prefix, result, statements,
+	),
+	{"rule": "F9"},
 )
 
 # The reason line for a check, as "<rule id> (<title>): <process> needs <action> on <ARN> (<purpose>): <outcome>".
@@ -265,7 +269,10 @@ test_documented_four_actions_miss_listbucket_for_every_process if {
 		"excess": [],
 		"leastPrivilegePolicy": least_privilege,
 		"checklists": no_policy,
-		"reasons": array.concat([outcome_reason(c) | some c in ordered], [no_export_note]),
+		"reasons": array.concat(
+			array.concat([outcome_reason(c) | some c in missing], [outcome_reason(c) | some c in ordered; c.result == "allowed"]),
+			[no_export_note],
+		),
 	}
 }
 
@@ -275,17 +282,19 @@ documented_check(p, a) := durable_check(p, a, "allowed", ["DurableStorageAsDocum
 
 test_missing_listbucket_reasons_say_which_process_and_why if {
 	reasons := preflight_of(durable_settings, [missing_listbucket]).reasons
-	reasons[4] == concat("", [
+
+	# What fails is listed first: the three ListBucket checks, then what is allowed.
+	reasons[0] == concat("", [
 		f9, "indexer needs s3:ListBucket on arn:aws:s3:::acme-druid-msq with s3:prefix 'durable/msq/' ",
 		"(durable storage s3://acme-druid-msq/durable/msq/: controller and workers list what they remove ",
 		"(deleteRecursively iterates listObjectsV2)): implicitly denied: no statement allows it",
 	])
-	reasons[6] == concat("", [
+	reasons[1] == concat("", [
 		f9, "overlord needs s3:ListBucket on arn:aws:s3:::acme-druid-msq with s3:prefix 'durable/msq/' ",
 		"(durable storage s3://acme-druid-msq/durable/msq/: the durable storage cleaner lists the prefix ",
 		"(listDir calls listObjectsV2)): implicitly denied: no statement allows it",
 	])
-	reasons[0] == concat("", [
+	reasons[3] == concat("", [
 		r9, "indexer needs s3:GetObject on arn:aws:s3:::acme-druid-msq/durable/msq/* ",
 		"(durable storage s3://acme-druid-msq/durable/msq/: controller and workers fetch stage outputs ",
 		"(getObject; HEAD in pathExists)): allowed by DurableStorageAsDocumented",
