@@ -5,15 +5,11 @@
 // the reader's value (or refuses the unknown one); whenever Jackson and JSON.parse read different types, or Jackson
 // binds a text JSON.parse refuses, the reader refuses. DRUID_JSON_RUNS (default 5,000) documents, 200,000 in
 // `make fuzz`; DRUID_JSON_SEED picks another seed; DRUID_JSON_DEBUG=1 prints an example of each Jackson exception.
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDruidJson, readDruidJsonBytes, type DruidJsonResult } from "../src/json/druid-json.js";
+import { startJavaOracle } from "./oracle/java-process.js";
 
-// Not support.js's root: this file needs nothing of the decision point, so it stays free of its imports.
-const root = new URL("..", import.meta.url).pathname;
 const runs = Number(process.env.DRUID_JSON_RUNS ?? 5_000);
 const seed = Number(process.env.DRUID_JSON_SEED ?? 20260307);
 
@@ -21,36 +17,12 @@ const seed = Number(process.env.DRUID_JSON_SEED ?? 20260307);
 // The oracle process
 
 const jars = ["jackson-databind", "jackson-core", "jackson-annotations"].map((name) => `/usr/share/java/${name}.jar`);
-const oracleSource = join(root, "test/oracle/JacksonOracle.java");
-const oracleClasses = join(root, ".build/oracle");
 
 type Answer = { ok: true; types: string[] } | { ok: false; exception: string; message: string };
 
-/** One long-running JVM: a line out per document in, in order. */
+/** test/oracle/JacksonOracle.java: a line out per document in. */
 class JacksonOracle {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
-  private buffered = "";
-
-  constructor() {
-    this.child = spawn("java", ["-cp", [oracleClasses, ...jars].join(":"), "JacksonOracle"]);
-    this.child.stdout.setEncoding("utf8");
-    this.child.stdout.on("data", (chunk: string) => {
-      this.buffered += chunk;
-      let newline: number;
-      while ((newline = this.buffered.indexOf("\n")) >= 0) {
-        const line = this.buffered.slice(0, newline);
-        this.buffered = this.buffered.slice(newline + 1);
-        this.waiting.shift()?.resolve(line);
-      }
-    });
-    this.child.stderr.pipe(process.stderr);
-    const fail = (why: string) => {
-      for (const { reject } of this.waiting.splice(0)) reject(new Error(`the Jackson oracle ${why}`));
-    };
-    this.child.on("error", (error) => fail(`could not run: ${error.message}`));
-    this.child.on("exit", (code, signal) => fail(`exited (${code ?? signal})`));
-  }
+  private readonly process = startJavaOracle({ name: "JacksonOracle", jars });
 
   /** Jackson's readValue(String): how Druid reads EXTERN's input-source JSON, a string inside the SQL. */
   ask(text: string): Promise<Answer> {
@@ -62,39 +34,21 @@ class JacksonOracle {
     return this.send(`B${Buffer.from(bytes).toString("base64")}`);
   }
 
-  private send(line: string): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      const read = (answer: string) => {
-        const [status, first = "", message = ""] = answer.split("\t");
-        resolve(status === "OK" ? { ok: true, types: first === "" ? [] : first.split(",") } : { ok: false, exception: first, message });
-      };
-      this.waiting.push({ resolve: read, reject });
-      this.child.stdin.write(`${line}\n`);
-    });
+  private async send(line: string): Promise<Answer> {
+    const [status, first = "", message = ""] = (await this.process.ask(line)).split("\t");
+    return status === "OK" ? { ok: true, types: first === "" ? [] : first.split(",") } : { ok: false, exception: first, message };
   }
 
   close(): void {
-    this.child.stdin.end();
+    this.process.close();
   }
-}
-
-function compileOracle(): void {
-  const missing = jars.filter((jar) => !existsSync(jar));
-  if (missing.length > 0) throw new Error(`Jackson is not installed (${missing.join(", ")}): run 'make java'`);
-  const compiled = join(oracleClasses, "JacksonOracle.class");
-  if (existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(oracleSource).mtimeMs) return;
-  mkdirSync(oracleClasses, { recursive: true });
-  execFileSync("javac", ["-Xlint:all", "-Werror", "-cp", jars.join(":"), "-d", oracleClasses, oracleSource], { stdio: "inherit" });
 }
 
 let running: JacksonOracle | undefined;
 
 /** Started by the describes that need it, after the speed test, so no JVM shares the CPU with the measurement. */
 function useOracle(): JacksonOracle {
-  if (running === undefined) {
-    compileOracle();
-    running = new JacksonOracle();
-  }
+  running ??= new JacksonOracle();
   return running;
 }
 
