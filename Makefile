@@ -18,7 +18,7 @@ CLI := node dist/cli/main.js
 REVISION = $(shell { find $(REGO) -name '*.rego' ! -name '*_test.rego' | LC_ALL=C sort | xargs sha256sum; \
 	sha256sum $(CAPABILITIES); } | sha256sum | cut -c1-16)
 
-.PHONY: all tools deps java build lint test test-rego test-ts soak-short bundle bundle-check demo fuzz bench soak clean
+.PHONY: all tools deps java generate build lint test test-rego test-ts soak-short bundle bundle-check demo fuzz bench soak clean
 
 all: build bundle
 
@@ -47,6 +47,10 @@ java:
 	@command -v javac >/dev/null || { apt-get update -qq && apt-get install -y default-jdk-headless; }
 	@test -f $(JACKSON_JAR) || { apt-get update -qq && apt-get install -y libjackson2-databind-java; }
 
+# The contract's TypeScript types, generated from the JSON Schemas (src/schemas), which are the authority.
+generate: deps
+	node scripts/generate-types.mjs
+
 build: deps
 	$(NODE_BIN)/tsc -p tsconfig.build.json
 	node scripts/copy-assets.mjs
@@ -55,6 +59,7 @@ lint: tools deps
 	@test -z "$$($(OPA) fmt --list $(REGO))" || { echo "opa fmt: run '$(OPA) fmt -w $(REGO)'"; $(OPA) fmt --list $(REGO); exit 1; }
 	$(OPA) check --strict --capabilities $(CAPABILITIES) $(REGO)
 	$(REGAL) lint $(REGO)
+	node scripts/generate-types.mjs --check
 	$(NODE_BIN)/tsc -p tsconfig.json --noEmit
 
 test-rego: tools
@@ -106,12 +111,14 @@ demo: build
 
 # Fuzzing at scale: 100,000 generated and mutated SQL statements per property (make test runs 3,000),
 # 1,000,000 generated requests decided by WASM, Casbin and OPA's Go evaluator (make test runs 20,000; about an hour),
-# and 200,000 generated input-source JSON texts read by src/json/druid-json.ts and by Jackson (make test runs 5,000).
+# 200,000 generated input-source JSON texts read by src/json/druid-json.ts and by Jackson (make test runs 5,000),
+# and 100,000 generated grant patterns matched by the JDK and by msq-authz's engines (make test runs 4,000).
 fuzz: tools build java
 	FUZZ_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/sql-property.test.ts
 	DIFF_RUNS=1000000 $(NODE_BIN)/vitest run --testTimeout=0 test/differential.test.ts
 	HOSTILE_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/hostile-input.test.ts
 	DRUID_JSON_RUNS=200000 $(NODE_BIN)/vitest run --testTimeout=0 test/druid-json.test.ts
+	JAVA_PATTERN_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/java-pattern.test.ts
 
 bench: tools build
 	node bench/run.mjs

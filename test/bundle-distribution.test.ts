@@ -134,7 +134,10 @@ describe("msq-authz serve --bundle URL", () => {
       for (let i = 0; i < 50 && (await health()).revision !== "rev-2"; i++) await new Promise((r) => setTimeout(r, 200));
       expect(await health()).toMatchObject({ revision: "rev-2", bundle: { revision: "rev-2", failures: 0 } });
     } finally {
+      // Wait for it to exit: a serve still polling would hold the bundle server's connections open.
+      const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
+      await exited;
     }
   }, 60_000);
 });

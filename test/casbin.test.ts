@@ -22,6 +22,7 @@ const exampleRequests = readFileSync(join(root, "examples/requests.jsonl"), "utf
 
 describe("fullMatch", () => {
   const fullMatch = fullMatchFunction();
+  // Patterns are Java's, as Druid reads them; where RE2 would read them otherwise, Java's meaning wins.
   it.each([
     ["wikipedia", "wiki", false],
     ["wiki", "wiki.*", true],
@@ -31,7 +32,20 @@ describe("fullMatch", () => {
     ["logs", "wiki_.*|logs", true],
     ["logs2", "wiki_.*|logs", false],
     ["a\nb", "a.b", false],
+    ["a\rb", "a.b", false],
+    ["a\u2028b", "a.b", false],
+    ["secret", "[[:alnum:]_]+", false],
+    ["alnum_", "[[:alnum:]_]+", true],
+    ["KAFKA", "(?i)kafka", true],
+    ["\u212aafka", "(?i)kafka", false],
+    ["wiki", "[a-z&&[^e]]+", true],
+    ["secret", "[a-z&&[^e]]+", false],
+    ["wiki.*", "\\Qwiki.*", true],
+    ["wikipedia", "\\Qwiki.*", false],
+    ["logs_A", "logs_\\0101", true],
+    ["wiki", "{1}wiki", true],
     ["anything", "(", false],
+    ["anything", "(?=a).*", false],
   ])("%j against %j is %s", (name, pattern, expected) => {
     expect(fullMatch(name, pattern)).toBe(expected);
   });

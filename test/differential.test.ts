@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { loadBundle } from "../src/bundle/load.js";
 import { CasbinEngine, createCasbinEnforcer } from "../src/engines/casbin.js";
 import { WasmEngine, WasmPolicy } from "../src/engines/wasm.js";
-import { checkGrants } from "../src/grants.js";
+import { checkGrants, grantPatterns } from "../src/grants.js";
 import { policyInput } from "../src/policy-input.js";
 import { checkSettings } from "../src/settings.js";
 import type { DecisionRequest, Grants, PolicyDecision, Settings } from "../src/types.js";
@@ -114,12 +114,14 @@ function samples(count: number, offset: number): Sample[] {
 
 function opaGo(batchSamples: Sample[]): PolicyDecision[] {
   const dir = mkdtempSync(join(tmpdir(), "msq-authz-diff-"));
-  writeFileSync(join(dir, "probes.json"), JSON.stringify({ msq_probes: batchSamples }));
+  // As a stock OPA agent gets them from a built bundle: the grants and their patterns' RE2 translations.
+  const probes = batchSamples.map((sample) => ({ ...sample, grant_patterns: grantPatterns(sample.grants) }));
+  writeFileSync(join(dir, "probes.json"), JSON.stringify({ msq_probes: probes }));
   const probe = "data.msq_probes[i]";
   const output = execFileSync(
     join(root, ".tools/bin/opa"),
     ["eval", "--format", "json", "--ignore", "*_test.rego", "-d", join(root, "policies/rego"), "-d", join(dir, "probes.json"),
-      `some i; ${probe}; d := data.msq.authz.decision with input as ${probe}.input with data.grants as ${probe}.grants with data.settings as ${probe}.settings`],
+      `some i; ${probe}; d := data.msq.authz.decision with input as ${probe}.input with data.grants as ${probe}.grants with data.grant_patterns as ${probe}.grant_patterns with data.settings as ${probe}.settings`],
     { encoding: "utf8", maxBuffer: 1 << 30 },
   );
   const decisions: PolicyDecision[] = [];

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { grantIndex } from "../src/grants.js";
+import { grantIndex, grantPatterns } from "../src/grants.js";
 import type { Grants } from "../src/types.js";
 import { root } from "./support.js";
 
@@ -38,9 +38,27 @@ describe("grantIndex", () => {
   });
 });
 
+describe("grantPatterns", () => {
+  it("maps each pattern that is more than a literal name to its RE2 translation, once", () => {
+    const permission = (name: string) => ({ resource: { name, type: "DATASOURCE" }, action: "READ" });
+    const patterns = ["logs_.*", "wiki.*", "wiki|metrics", ".*", "l.gs", "[[:alnum:]_]+", "(?i)kafka"];
+    const table = grantPatterns({ roles: { a: { permissions: [...patterns, "wiki", "logs"].map(permission) }, b: { permissions: [permission(".*")] } } });
+    // The table the Rego unit tests give the policy (policies/rego/msq/grants/grants_test.rego, `translated`).
+    expect({ ...table }).toEqual({
+      "logs_.*": "logs_[^\\n\\r\\x{85}\\x{2028}\\x{2029}]*",
+      "wiki.*": "wiki[^\\n\\r\\x{85}\\x{2028}\\x{2029}]*",
+      "wiki|metrics": "wiki|metrics",
+      ".*": "[^\\n\\r\\x{85}\\x{2028}\\x{2029}]*",
+      "l.gs": "l[^\\n\\r\\x{85}\\x{2028}\\x{2029}]gs",
+      "[[:alnum:]_]+": "[\\:_al-nu]+",
+      "(?i)kafka": "[Kk][Aa][Ff][Kk][Aa]",
+    });
+  });
+});
+
 describe("the policy with and without the index", () => {
   const name = fc.constantFrom("wiki", "wikipedia", "wiki_edits", "logs", "logs1", "a.b", "a+b", "aab", "__proto__", "x");
-  const pattern = fc.oneof(name, fc.constantFrom("wiki.*", "logs[0-9]*", "a.b", "a+b", "(wiki|logs)", ".*", "w.*a", "x|y"));
+  const pattern = fc.oneof(name, fc.constantFrom("wiki.*", "logs[0-9]*", "a.b", "a+b", "(wiki|logs)", ".*", "w.*a", "x|y", "[[:alpha:]_]+", "(?i)WIKI"));
   const permission = fc.record({
     resource: fc.record({ name: pattern, type: fc.constantFrom("DATASOURCE", "EXTERNAL") }),
     action: fc.constantFrom("READ", "WRITE", "read"),
@@ -55,8 +73,9 @@ describe("the policy with and without the index", () => {
     const [scanned, indexed] = await Promise.all([loadPolicy(wasm), loadPolicy(wasm)]);
     fc.assert(
       fc.property(grantsArb, fc.array(read, { minLength: 1, maxLength: 4 }), (grants, reads) => {
-        scanned.setData({ grants, settings: {} });
-        indexed.setData({ grants, grant_index: grantIndex(grants as unknown as Grants), settings: {} });
+        const grant_patterns = grantPatterns(grants as unknown as Grants);
+        scanned.setData({ grants, grant_patterns, settings: {} });
+        indexed.setData({ grants, grant_index: grantIndex(grants as unknown as Grants), grant_patterns, settings: {} });
         const request = {
           identity: { authenticated: true, user: "u" },
           operation: "sql.task.submit",

@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { grantPatterns } from "../src/grants.js";
 import { policyInput } from "../src/policy-input.js";
-import type { Decision } from "../src/types.js";
+import type { Decision, Grants } from "../src/types.js";
 import { loadCases, pointFor, readJson, root } from "./support.js";
 
 interface Probe {
@@ -74,13 +75,15 @@ let goDecisions: Decision[] = [];
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "msq-authz-opa-"));
   const dataFile = join(dir, "probes.json");
-  writeFileSync(dataFile, JSON.stringify({ msq_probes: evaluated.map(({ input, grants, settings }) => ({ input, grants, settings })) }));
+  // The grants with their patterns' RE2 translations, as a bundle built for a stock OPA agent carries them.
+  const probes = evaluated.map(({ input, grants, settings }) => ({ input, grants, grant_patterns: grantPatterns(grants as Grants), settings }));
+  writeFileSync(dataFile, JSON.stringify({ msq_probes: probes }));
   // One row per probe (bindings i and d). Inside a comprehension, `with input as p.input` left input unset in
   // OPA 1.22.2, so the probes are enumerated by the query itself.
   const probe = "data.msq_probes[i]";
   const query =
     `some i; ${probe}; d := data.msq.authz.decision with input as ${probe}.input ` +
-    `with data.grants as ${probe}.grants with data.settings as ${probe}.settings`;
+    `with data.grants as ${probe}.grants with data.grant_patterns as ${probe}.grant_patterns with data.settings as ${probe}.settings`;
   const output = execFileSync(
     join(root, ".tools/bin/opa"),
     // The Rego sources: the copies inside a wasm bundle are compiler output (metadata comments stripped).

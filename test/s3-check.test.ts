@@ -10,7 +10,6 @@ import { settingsFromProperties } from "../src/settings.js";
 import { checkStorage } from "../src/storage/preflight.js";
 import { readJson, root } from "./support.js";
 
-const bin = join(root, "dist/cli/main.js");
 const iam = (name: string): string => join(root, "examples/iam", `${name}.json`);
 const durable = ["--druid-properties", join(root, "examples/storage/durable-storage.properties")];
 const exportSettings = ["--config", join(root, "examples/storage/export.json")];

@@ -8,6 +8,8 @@ import { OPAClient } from "@styra/opa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecisionPoint } from "../src/decision-point.js";
 import { policyInput } from "../src/policy-input.js";
+import { grantPatterns } from "../src/grants.js";
+import type { Grants } from "../src/types.js";
 import { buildServer } from "../src/server/app.js";
 import { loadCases, root } from "./support.js";
 
@@ -200,7 +202,8 @@ describe("an OPA client against msq-authz serve and against opa run --server", (
     let compared = 0;
     for (const group of groups.values()) {
       const [{ grants, settings }] = group as [(typeof cases)[number]];
-      const data = { grants, settings };
+      // What `bundle build --grants` writes into data.json: the grants' patterns go with their RE2 translations.
+      const data = { grants, grant_patterns: grantPatterns(grants as Grants), settings };
       const put = await fetch(`${opaUrl}/v1/data`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(data) });
       expect(put.status).toBe(204);
       const app = buildServer({ point: await createDecisionPoint({ grants, settings }), logLevel: "error" });

@@ -52,7 +52,7 @@ const separator = fc.array(oneSeparator, { minLength: 1, maxLength: 3 }).map((pa
 /** The text with separators put into token gaps; a gap between two string fragments is left alone (a line break there would join them). */
 function separated(sql: string, insertions: [number, string][]): string {
   const tokens = lex(sql);
-  const gaps = tokens.map((token, i) => (i === 0 ? 0 : (tokens[i - 1]?.end ?? 0)));
+  const gaps = tokens.map((_, i) => (i === 0 ? 0 : (tokens[i - 1]?.end ?? 0)));
   const chosen = new Map<number, string>();
   for (const [pick, text] of insertions) {
     const at = pick % gaps.length;

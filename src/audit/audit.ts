@@ -69,7 +69,7 @@ export async function audit(rawGrants: unknown, rawSettings: unknown = {}): Prom
 }
 
 /** Findings that mean the decision point refuses the permission. */
-const refused = new Set(["does-not-compile", "unknown-action", "no-pattern"]);
+const refused = new Set(["does-not-compile", "refused-construct", "unknown-action", "no-pattern"]);
 
 const severityRank = { high: 0, medium: 1, low: 2 } as const;
 

@@ -1,6 +1,6 @@
 // Risky-grant findings: properties of the grant data itself (what a pattern can match, what is granted to whom),
 // reported with a severity. Which resource actions an operation requires stays the policy's business.
-import { RE2JS } from "re2js";
+import { javaFullMatcher, translateJavaPattern } from "../grants/java-pattern.js";
 
 export type Severity = "high" | "medium" | "low";
 
@@ -43,19 +43,24 @@ export function permissionFindings(role: string, permission: RawPermission, inpu
     found.push({ severity: "medium", check: "no-pattern", message: `role '${role}' has a permission without a name pattern`, role });
     return found;
   }
-  let compiled: RE2JS | undefined;
-  try {
-    compiled = RE2JS.compile(name);
-  } catch {
-    found.push({ severity: "high", check: "does-not-compile", message: `role '${role}': pattern '${name}' does not compile (Druid refuses it; msq-authz refuses the grants)`, ...at });
+  // Patterns are Java's (Druid's Pattern.matches), matched through the translation the decision point uses.
+  const translation = translateJavaPattern(name);
+  if ("refusal" in translation) {
+    const { construct, javaRefuses } = translation.refusal;
+    found.push(
+      javaRefuses
+        ? { severity: "high", check: "does-not-compile", message: `role '${role}': pattern '${name}' does not compile in Java (${construct}): Druid refuses it; msq-authz refuses the grants`, ...at }
+        : { severity: "high", check: "refused-construct", message: `role '${role}': pattern '${name}' uses ${construct}, which RE2 cannot match as Java does: msq-authz refuses the grants (Druid accepts them)`, ...at },
+    );
   }
-  if (compiled && neverMatches(name)) {
+  const matches = javaFullMatcher(name);
+  if (matches && neverMatches(name)) {
     found.push({ severity: "medium", check: "never-matches", message: `role '${role}': pattern '${name}' can never match a whole name (an anchor in the middle)`, ...at });
   }
-  if (action === "WRITE" && compiled?.matches("any_datasource_name") && compiled.matches("__query_select")) {
+  if (action === "WRITE" && matches?.("any_datasource_name") && matches("__query_select")) {
     found.push({ severity: "high", check: "write-anything", message: `role '${role}' may WRITE every ${String(type)} ('${name}')`, ...at });
   }
-  if (type === "EXTERNAL" && action === "READ" && !inputSourceSecurity && compiled?.matches("EXTERNAL")) {
+  if (type === "EXTERNAL" && action === "READ" && !inputSourceSecurity && matches?.("EXTERNAL")) {
     found.push({
       severity: "medium",
       check: "external-without-input-source-security",

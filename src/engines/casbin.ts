@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { type Enforcer, newEnforcer, newModelFromString } from "casbin";
 import { RE2JS } from "re2js";
 import { EngineError, asError } from "../errors.js";
+import { patternTranslations } from "../grants.js";
+import { translateJavaPattern } from "../grants/java-pattern.js";
 import type { DecisionRequest, Grants, PolicyDecision } from "../types.js";
 import type { Engine, Evidence, Plan } from "./engine.js";
 import { entrypoints, type WasmPolicy } from "./wasm.js";
@@ -39,19 +41,19 @@ export function grantsToCasbinPolicy(grants: Grants): { policies: string[][]; gr
 }
 
 /**
- * Druid's Pattern.matches: the pattern must match the whole name. RE2 syntax, as OPA's regex.match in the WASM
- * policy uses, so both engines read a pattern the same way; each pattern is compiled once.
+ * Casbin's `fullMatch(name, pattern)`: Druid's Pattern.matches, the whole name against a Java-dialect pattern (the
+ * grant's own, as the policy lines hold it). The pattern is matched through its RE2 translation
+ * (src/grants/java-pattern.ts), the one the WASM policy runs too; a pattern msq-authz refuses (checkGrants refuses
+ * grants that hold one) matches nothing. Each pattern is translated and compiled once per function. Teams with
+ * their own enforcer register it as `fullMatch`.
  */
 export function fullMatchFunction(): (name: string, pattern: string) => boolean {
   const compiled = new Map<string, RE2JS | null>();
   return (name, pattern) => {
     let regex = compiled.get(pattern);
     if (regex === undefined) {
-      try {
-        regex = RE2JS.compile(pattern);
-      } catch {
-        regex = null; // grants are checked at load; a pattern that still does not compile matches nothing
-      }
+      const translation = translateJavaPattern(pattern);
+      regex = "re2" in translation ? RE2JS.compile(translation.re2) : null;
       compiled.set(pattern, regex);
     }
     return regex !== null && regex.matches(name);
@@ -106,6 +108,6 @@ export class CasbinEngine implements Engine {
         ),
       ],
     }));
-    return { roles, checks, listings };
+    return { roles, checks, listings, translations: patternTranslations(listings.flatMap(({ patterns }) => patterns)) };
   }
 }

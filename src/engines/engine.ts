@@ -20,4 +20,6 @@ export interface Evidence {
   roles: string[];
   checks: (Plan["checks"][number] & { match: { role: string; pattern: string } | null })[];
   listings: (Plan["listings"][number] & { patterns: string[] })[];
+  /** The RE2 translation of each listed pattern that is more than a literal name (src/grants.ts patternTranslations). */
+  translations: Record<string, string>;
 }

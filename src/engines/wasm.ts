@@ -2,7 +2,7 @@
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import type { PolicyBundle } from "../bundle/load.js";
 import { BundleError, EngineError, asError } from "../errors.js";
-import { grantIndex } from "../grants.js";
+import { grantIndex, grantPatterns } from "../grants.js";
 import type { DecisionRequest, Grants, PolicyDecision, Settings } from "../types.js";
 import type { Engine } from "./engine.js";
 
@@ -52,8 +52,14 @@ export class WasmPolicy {
   setGrants(grants: Grants, settings: Settings): void {
     try {
       // With the index, the policy reads the roles from it; leaving them out of data.grants halves what opa-wasm
-      // parses when a large grant set loads.
-      this.policy.setData({ ...this.bundleData, grants: { users: grants.users ?? {} }, grant_index: grantIndex(grants), settings });
+      // parses when a large grant set loads. The policy matches patterns only through their RE2 translations.
+      this.policy.setData({
+        ...this.bundleData,
+        grants: { users: grants.users ?? {} },
+        grant_index: grantIndex(grants),
+        grant_patterns: grantPatterns(grants),
+        settings,
+      });
     } catch (thrown) {
       throw new EngineError(`cannot load grants and settings into the policy: ${asError(thrown).message}`, {
         cause: asError(thrown),

@@ -4,10 +4,10 @@
 //   either with ?simplifyPermissions  (permissions: [{resource, action}])
 //   or without                        (permissions: [{resourceAction: {resource, action}, resourceNamePattern}])
 //   GET .../groupMappings             (name -> {name, groupPattern, roles}), which LDAP group membership resolves.
-// A pattern whose meaning RE2 (what msq-authz matches with) cannot reproduce exactly is an error naming the role
-// and the pattern, never a silent change of meaning.
-import { RE2JS } from "re2js";
+// A pattern Java refuses, or one whose Java meaning RE2 (what msq-authz matches with) cannot reproduce exactly, is an
+// error naming the role, the pattern and the construct, never a silent change of meaning.
 import { ConfigError } from "../errors.js";
+import { translateJavaPattern } from "../grants/java-pattern.js";
 import type { Grants, Permission } from "../types.js";
 
 type Json = Record<string, unknown>;
@@ -83,17 +83,14 @@ function permissionOf(value: unknown, where: string): Permission {
 }
 
 /**
- * Druid compiles names as Java regular expressions; msq-authz matches them as RE2. Refuse what RE2 cannot compile
- * (lookaround, backreferences, possessive and atomic groups, Java-only classes) and what it compiles with another
- * meaning (a character class intersection, [a-z&&[^b]], is literal '&' characters to RE2).
+ * Druid compiles names as Java regular expressions; msq-authz matches each through an RE2 translation with the same
+ * full-match meaning (src/grants/java-pattern.ts), the one checkGrants makes when the grants load. A pattern Java
+ * refuses, or one with no such translation (lookaround, backreferences, possessive quantifiers, Unicode classes,
+ * ...), is refused here, naming the construct.
  */
 function checkJavaPattern(pattern: string, where: string): void {
-  if (/\[[^\]]*&&/u.test(pattern)) {
-    throw new ConfigError(`${where}: pattern '${pattern}' uses a Java character class intersection (&&), which RE2 reads as literal '&'`);
-  }
-  try {
-    RE2JS.compile(pattern);
-  } catch (cause) {
-    throw new ConfigError(`${where}: pattern '${pattern}' is Java regex that RE2 cannot express: ${(cause as Error).message}`, { cause });
+  const translation = translateJavaPattern(pattern);
+  if ("refusal" in translation) {
+    throw new ConfigError(`${where}: pattern '${pattern}' is refused: ${translation.refusal.message}`);
   }
 }

@@ -147,16 +147,16 @@ class Lexer {
     const upper = c < 0x80 ? String.fromCharCode(c).toUpperCase() : "";
     if (next === "'" && (upper === "N" || upper === "X" || upper === "E")) {
       const form: StringForm = upper === "N" ? "national" : upper === "E" ? "cstyle" : "plain";
-      if (this.tryQuotedString(at, at + 1, upper === "X" ? "binary" : form)) return;
+      if (this.tryQuotedString(at + 1, upper === "X" ? "binary" : form)) return;
     }
     if (upper === "U" && next === "&" && (sql[at + 2] === "'" || sql[at + 2] === '"')) {
-      const done = sql[at + 2] === "'" ? this.tryQuotedString(at, at + 2, "unicode") : this.tryQuotedIdentifier(at, at + 2, "unicodeQuoted");
+      const done = sql[at + 2] === "'" ? this.tryQuotedString(at + 2, "unicode") : this.tryQuotedIdentifier(at + 2, "unicodeQuoted");
       if (done) return;
     }
     if (c === 0x5f && isCharsetChar(sql.charCodeAt(at + 1), true)) {
       let end = at + 2;
       while (isCharsetChar(sql.charCodeAt(end), false)) end += 1;
-      if (sql[end] === "'" && this.tryQuotedString(at, end, "charset")) return;
+      if (sql[end] === "'" && this.tryQuotedString(end, "charset")) return;
     }
     let end = at + 1;
     while (end < sql.length && isWordChar(sql.charCodeAt(end))) end += 1;
@@ -216,13 +216,13 @@ class Lexer {
   }
 
   private quotedString(start: number, quote: number, form: StringForm | "binary"): void {
-    if (!this.tryQuotedString(start, quote, form)) {
+    if (!this.tryQuotedString(quote, form)) {
       throw this.error("invalid_sql", start, "a string literal is never closed");
     }
   }
 
   /** `'...'` with `''` for a quote; E'...' also takes `\` escapes of any character. Any character, line breaks too. */
-  private tryQuotedString(start: number, quote: number, form: StringForm | "binary"): boolean {
+  private tryQuotedString(quote: number, form: StringForm | "binary"): boolean {
     const { sql } = this;
     let end = quote + 1;
     for (;;) {
@@ -246,13 +246,13 @@ class Lexer {
   }
 
   private quotedIdentifier(start: number, quote: number, kind: "quoted" | "unicodeQuoted"): void {
-    if (!this.tryQuotedIdentifier(start, quote, kind)) {
+    if (!this.tryQuotedIdentifier(quote, kind)) {
       throw this.error("invalid_sql", start, 'a quoted identifier is never closed, is empty, or holds a line break');
     }
   }
 
   /** `"..."` with `""` for a quote: at least one character, none of them a line break. */
-  private tryQuotedIdentifier(start: number, quote: number, kind: "quoted" | "unicodeQuoted"): boolean {
+  private tryQuotedIdentifier(quote: number, kind: "quoted" | "unicodeQuoted"): boolean {
     const { sql } = this;
     let end = quote + 1;
     for (;;) {

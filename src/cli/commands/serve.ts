@@ -63,11 +63,15 @@ export const serve: Command = {
     if (!token && !isLoopback(host)) {
       await write(io.stderr, `msq-authz: warning: listening on ${host} without --token: anyone who can reach it can ask for decisions\n`);
     }
-    // SIGTERM or SIGINT: stop accepting, finish the requests in flight, then exit.
+    // SIGTERM or SIGINT: stop polling for bundles, stop accepting, finish the requests in flight, then exit.
     await new Promise<void>((resolve) => {
-      for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void app.close().then(() => resolve()));
+      for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        process.once(signal, () => {
+          source?.stop();
+          void app.close().then(() => resolve());
+        });
+      }
     });
-    source?.stop();
     return 0;
   },
 };

@@ -101,7 +101,9 @@ decision := build(grants_evidence)
 # title: Decision from another engine's evidence
 # description: |
 #   input = {"request": <request>, "evidence": {"roles": [...], "checks": [{type, name, action, match}],
-#   "listings": [{type, action, patterns}]}}. Checks the evidence does not match count as missing.
+#   "listings": [{type, action, patterns}], "translations": {pattern: re2}}}. Checks the evidence does not match
+#   count as missing. `translations` gives the RE2 translation of listed patterns that data.grant_patterns lacks
+#   (the engine's grant store is not data.grants): a task list's filter matches with them.
 # entrypoint: true
 default finalize := {
 	"allow": false,
@@ -116,8 +118,10 @@ default finalize := {
 finalize := result if {
 	evidence := input.evidence
 
+	table := object.union(grants.translations, object.get(evidence, "translations", {}))
+
 	# regal ignore:with-outside-test-context
-	result := build(evidence) with input as input.request
+	result := build(evidence) with input as input.request with data.grant_patterns as table
 }
 
 # The evidence's matches are computed once, here, and handed down: WASM does not memoize function calls.
@@ -237,40 +241,13 @@ filter(evidence) := {"filter": object.union(
 	})
 } else := {}
 
-# Each distinct datasource is matched once, and then each task is a set lookup: the cost grows with the tasks and
-# the distinct datasources, not with the tasks times the patterns.
+# Each distinct datasource is matched once (grants.names_matching reads the patterns in Java's dialect, as every
+# match does), and then each task is a set lookup: the cost grows with the tasks and the distinct datasources, not
+# with the tasks times the patterns.
 visible_tasks(patterns) := {"taskIds": [task.id |
 	some task in input.tasks
 	visible[task.datasource]
 ]} if {
 	is_array(input.tasks)
-	visible := matching({task.datasource | some task in input.tasks}, patterns)
+	visible := grants.names_matching({task.datasource | some task in input.tasks}, patterns)
 } else := {}
-
-# A pattern without regex metacharacters fully matches only itself: a set intersection finds those names.
-matching(names, patterns) := (names & literals) | matching_regex(names, regexes) if {
-	given := {pattern | some pattern in patterns}
-	literals := {pattern | some pattern in given; regex.match(`^[^\\.+*?()|\[\]{}^$]*$`, pattern)}
-	regexes := given - literals
-}
-
-# A name fully matches one of the patterns exactly when it fully matches their alternation (one regex match per
-# name): every pattern is a whole regular expression (grants are checked when they load), wrapped in its own group.
-# Should the alternation not compile, each pattern is tried on its own, as full_match does.
-matching_regex(names, patterns) := set() if {
-	count(patterns) == 0
-} else := {name |
-	some name in names
-	regex.match(alternation, name)
-} if {
-	alternation := concat("", ["^(?:", concat("|", [concat("", ["(?:", pattern, ")"]) | some pattern in patterns]), ")$"])
-	regex.is_valid(alternation)
-} else := {name |
-	some name in names
-	some_match(patterns, name)
-}
-
-some_match(patterns, name) if {
-	some pattern in patterns
-	grants.full_match(pattern, name)
-}

@@ -20,8 +20,49 @@ roles_of(user) := sort({role | some role in object.get(object.get(users, user, {
 
 permissions_of(role) := object.get(object.get(roles_by_name, role, {}), "permissions", [])
 
-# Druid matches names with Pattern.matches: the whole name must match, so the pattern is anchored here.
-full_match(pattern, name) if regex.match(concat("", ["^(?:", pattern, ")$"]), name)
+# Druid matches a name with Java's Pattern.matches(pattern, name). The policy never reads a grant's pattern as a
+# regex itself: data.grant_patterns maps each pattern that is more than a literal name to an RE2 pattern with the
+# same full-match meaning (built by src/grants/java-pattern.ts; `bundle build` writes it into data.json), which is
+# anchored here. A pattern without a translation fails closed: it matches only the name equal to it, and only if it
+# has no regex metacharacters (Java reads such a pattern as that very name).
+default translations := {}
+
+translations := data.grant_patterns if is_object(data.grant_patterns)
+
+full_match(pattern, name) if {
+	re2 := object.get(translations, pattern, null)
+	is_string(re2)
+	regex.match(concat("", ["^(?:", re2, ")$"]), name)
+}
+
+full_match(pattern, name) if {
+	not is_string(object.get(translations, pattern, null))
+	pattern == name
+	literal(pattern)
+}
+
+literal(pattern) if not regex.match(`[\\^$.|?*+()\[\]{}]`, pattern)
+
+# The names (a set) that one of the patterns fully matches, as full_match decides, for a task list's filter (F7):
+# literal names by set intersection, the rest with one regex per name (the alternation of their translations).
+names_matching(names, patterns) := (names & literals) | translated_matching(names, regexes) if {
+	literals := {pattern | some pattern in patterns; literal(pattern)}
+	regexes := {re2 | some pattern in patterns; not literal(pattern); re2 := translations[pattern]; is_string(re2)}
+}
+
+translated_matching(names, regexes) := set() if {
+	count(regexes) == 0
+} else := {name |
+	some name in names
+	regex.match(alternation, name)
+} if {
+	alternation := concat("", ["^(?:", concat("|", [concat("", ["(?:", re2, ")"]) | some re2 in regexes]), ")$"])
+	regex.is_valid(alternation)
+} else := {name |
+	some name in names
+	some re2 in regexes
+	regex.match(concat("", ["^(?:", re2, ")$"]), name)
+}
 
 # The first (role, pattern) that grants the check: roles in sorted order, each role's permissions in their order.
 # With data.grant_index (built from data.grants by the decision point, once per grants revision) a literal name

@@ -27,6 +27,18 @@ fixture := {
 	},
 }
 
+# What the decision point gives the policy as data.grant_patterns for the patterns of these tests (src/grants.ts
+# grantPatterns; test/grant-index.test.ts checks it is this table): Java's '.' excludes every line terminator.
+translated := {
+	"logs_.*": `logs_[^\n\r\x{85}\x{2028}\x{2029}]*`,
+	"wiki.*": `wiki[^\n\r\x{85}\x{2028}\x{2029}]*`,
+	"wiki|metrics": `wiki|metrics`,
+	".*": `[^\n\r\x{85}\x{2028}\x{2029}]*`,
+	"l.gs": `l[^\n\r\x{85}\x{2028}\x{2029}]gs`,
+	"[[:alnum:]_]+": `[\:_al-nu]+`,
+	"(?i)kafka": `[Kk][Aa][Ff][Kk][Aa]`,
+}
+
 check(type, name, action) := {"type": type, "name": name, "action": action}
 
 match(role, pattern) := {"role": role, "pattern": pattern}
@@ -52,47 +64,83 @@ test_unknown_role_has_no_permissions if {
 	grants.matches("carol", check("DATASOURCE", "wiki", "READ")) == [] with data.grants as fixture
 }
 
-# --- F8: full-match names -------------------------------------------------------------------------------------------
+# --- F8: full-match names, in Java's dialect through their RE2 translations ---------------------------------------
 
 test_name_must_match_whole_so_wiki_does_not_allow_wikipedia if {
 	not grants.full_match("wiki", "wikipedia")
-	grants.matches("alice", check("DATASOURCE", "wikipedia", "READ")) == [] with data.grants as fixture
+	grants.matches("alice", check("DATASOURCE", "wikipedia", "READ")) == []
+		with data.grants as fixture
+		with data.grant_patterns as translated
 }
 
 test_wiki_dot_star_allows_wiki_itself if {
-	grants.full_match("wiki.*", "wiki")
-	grants.full_match("wiki.*", "wikipedia")
-	not grants.full_match("wiki.*", "my_wiki")
+	grants.full_match("wiki.*", "wiki") with data.grant_patterns as translated
+	grants.full_match("wiki.*", "wikipedia") with data.grant_patterns as translated
+	not grants.full_match("wiki.*", "my_wiki") with data.grant_patterns as translated
 }
 
 test_alternation_matches_each_whole_branch if {
-	grants.full_match("wiki|metrics", "metrics")
-	not grants.full_match("wiki|metrics", "wiki_metrics")
-	not grants.full_match("wiki|metrics", "wikimetrics")
+	grants.full_match("wiki|metrics", "metrics") with data.grant_patterns as translated
+	not grants.full_match("wiki|metrics", "wiki_metrics") with data.grant_patterns as translated
+	not grants.full_match("wiki|metrics", "wikimetrics") with data.grant_patterns as translated
 }
 
-test_dot_star_matches_every_name if {
-	grants.full_match(".*", "__query_select")
-	grants.full_match(".*", "")
+test_dot_star_matches_every_name_without_a_line_terminator if {
+	grants.full_match(".*", "__query_select") with data.grant_patterns as translated
+	grants.full_match(".*", "") with data.grant_patterns as translated
+	not grants.full_match(".*", "a\rb") with data.grant_patterns as translated
+	not grants.full_match(".*", "a\u2028b") with data.grant_patterns as translated
+}
+
+test_a_pattern_means_what_java_reads_not_what_re2_would if {
+	# RE2 would read [[:alnum:]_] as a POSIX class; Java reads the characters ':', 'a', 'l', 'n', 'u', 'm', '_'.
+	not grants.full_match("[[:alnum:]_]+", "secret") with data.grant_patterns as translated
+	grants.full_match("[[:alnum:]_]+", "alnum_:") with data.grant_patterns as translated
+
+	# Java folds only ASCII case: the KELVIN SIGN is not a k.
+	grants.full_match("(?i)kafka", "KAFKA") with data.grant_patterns as translated
+	not grants.full_match("(?i)kafka", "\u212aafka") with data.grant_patterns as translated
+}
+
+test_a_pattern_without_a_translation_is_never_read_as_a_regex if {
+	# No table at all, a table that is not an object, a translation that is not a string: only a literal name matches.
+	grants.full_match("wiki", "wiki")
+	not grants.full_match("wiki.*", "wikipedia")
+	not grants.full_match("wiki.*", "wiki.*")
+	not grants.full_match(".*", "anything") with data.grant_patterns as ["not", "an", "object"]
+	not grants.full_match(".*", ".*") with data.grant_patterns as {".*": 42}
+	grants.full_match("wiki", "wiki") with data.grant_patterns as {"wiki": 42}
+	grants.matches("alice", check("DATASOURCE", "wiki", "READ")) == [match("analyst", "wiki")] with data.grants as fixture
 }
 
 test_matches_lists_every_role_and_pattern_that_allows_the_check if {
 	grants.matches("alice", check("DATASOURCE", "wiki", "READ")) == [
 		match("analyst", "wiki"),
 		match("writer", "wiki|metrics"),
-	] with data.grants as fixture
+	]
+		with data.grants as fixture
+		with data.grant_patterns as translated
 }
 
 # --- F8: exact type and action -------------------------------------------------------------------------------------
 
 test_write_does_not_imply_read if {
 	write := check("DATASOURCE", "wikipedia", "WRITE")
-	grants.matches("alice", write) == [match("writer", "wiki.*")] with data.grants as fixture
-	grants.matches("alice", check("DATASOURCE", "wikipedia", "READ")) == [] with data.grants as fixture
+	grants.matches("alice", write) == [match("writer", "wiki.*")]
+		with data.grants as fixture
+		with data.grant_patterns as translated
+	grants.matches("alice", check("DATASOURCE", "wikipedia", "READ")) == []
+		with data.grants as fixture
+		with data.grant_patterns as translated
 }
 
 test_read_does_not_imply_write if {
-	grants.matches("alice", check("DATASOURCE", "logs_1", "WRITE")) == [] with data.grants as fixture
+	grants.matches("alice", check("DATASOURCE", "logs_1", "WRITE")) == []
+		with data.grants as fixture
+		with data.grant_patterns as translated
+	grants.matches("alice", check("DATASOURCE", "logs_1", "READ")) == [match("analyst", "logs_.*")]
+		with data.grants as fixture
+		with data.grant_patterns as translated
 }
 
 test_lower_case_action_in_a_grant_is_accepted if {
@@ -146,8 +194,11 @@ test_the_first_match_is_the_first_role_then_the_first_permission_in_order if {
 		"secret": null,
 	}
 	every name, match in expected {
-		grants.first_match("ana", read(name)) == match with data.grants as ordered
-		grants.first_match("ana", read(name)) == match with data.grants as ordered with data.grant_index as ordered_index
+		grants.first_match("ana", read(name)) == match with data.grants as ordered with data.grant_patterns as translated
+		grants.first_match("ana", read(name)) == match
+			with data.grants as ordered
+			with data.grant_index as ordered_index
+			with data.grant_patterns as translated
 	}
 }
 
@@ -160,8 +211,39 @@ test_the_index_gives_no_grant_to_an_unknown_user_or_action if {
 test_with_the_index_the_roles_need_not_be_in_data_grants if {
 	users_only := {"users": ordered.users}
 	grants.first_match("ana", read("lags")) == {"role": "a_role", "pattern": "l.gs"}
-		with data.grants as users_only with data.grant_index as ordered_index
+		with data.grants as users_only
+		with data.grant_index as ordered_index
+		with data.grant_patterns as translated
 	grants.patterns("ana", "DATASOURCE", "READ") == ["l.gs", "logs", "wiki", "wiki.*"]
 		with data.grants as users_only with data.grant_index as ordered_index
 	grants.patterns("ana", "DATASOURCE", "READ") == ["l.gs", "logs", "wiki", "wiki.*"] with data.grants as ordered
+}
+
+test_without_translations_neither_path_reads_a_pattern_as_a_regex if {
+	grants.first_match("ana", read("lags")) == null with data.grants as ordered
+	grants.first_match("ana", read("lags")) == null with data.grants as ordered with data.grant_index as ordered_index
+	grants.first_match("ana", read("wiki")) == {"role": "a_role", "pattern": "wiki"}
+		with data.grants as ordered
+		with data.grant_index as ordered_index
+}
+
+# --- F7: which names a task list's patterns let through ----------------------------------------------------------
+
+test_names_matching_takes_literals_by_lookup_and_patterns_through_their_translations if {
+	names := {"wiki", "wikipedia", "logs_1", "secret", "alnum_", "l\ngs"}
+	grants.names_matching(names, ["wiki", "logs_.*", "[[:alnum:]_]+"]) == {"wiki", "logs_1", "alnum_"}
+		with data.grant_patterns as translated
+	grants.names_matching(names, {"l.gs", "secret"}) == {"secret"} with data.grant_patterns as translated
+	grants.names_matching(names, ["wiki"]) == {"wiki"}
+	grants.names_matching(names, []) == set()
+}
+
+test_names_matching_never_reads_an_untranslated_pattern_as_a_regex if {
+	grants.names_matching({"wiki", "wikipedia", "wiki.*"}, ["wiki.*"]) == set()
+}
+
+test_names_matching_tries_each_translation_when_their_alternation_does_not_compile if {
+	# A table with a broken translation (the decision point never builds one): it matches nothing, the rest still do.
+	table := {"a.": `a[^\n]`, "b(": "("}
+	grants.names_matching({"ax", "b(", "a\n"}, ["a.", "b("]) == {"ax"} with data.grant_patterns as table
 }

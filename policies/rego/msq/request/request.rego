@@ -126,13 +126,6 @@ outcomes contains invalid("task.inputSources must be an array of input source ty
 	not every_string(inputs)
 }
 
-every_string(values) if {
-	is_array(values)
-	every value in values {
-		is_string(value)
-	}
-}
-
 outcomes contains invalid(sprintf("statement.type must be one of SELECT, INSERT, REPLACE, EXPORT, not %v", [type])) if {
 	is_object(field(input, "statement"))
 	type := field(statement, "type")
@@ -190,6 +183,13 @@ outcomes contains invalid(sprintf("statement.tableFunctions[%d] must be {name, e
 default array_field(_, _) := []
 
 array_field(value, key) := field(value, key) if is_array(field(value, key))
+
+every_string(values) if {
+	is_array(values)
+	every value in values {
+		is_string(value)
+	}
+}
 
 valid_read(read) if {
 	read.type in read_types

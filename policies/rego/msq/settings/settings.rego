@@ -29,7 +29,7 @@ at_least(v) if version >= v
 # whitespace a properties file leaves around it trimmed (StdDeserializer._parseBooleanPrimitive).
 enabled(key) if truthy(raw[key])
 
-truthy(value) if value == true
+truthy(true)
 
 truthy(value) if {
 	is_string(value)
@@ -39,11 +39,11 @@ truthy(value) if {
 # A list is a JSON array, or the JSON text of one, as a runtime.properties file holds it.
 default list(_) := []
 
-list(key) := list_value(raw[key])
+list(key) := array_value(raw[key])
 
-list_value(value) := value if is_array(value)
+array_value(value) := value if is_array(value)
 
-list_value(value) := json.unmarshal(value) if {
+array_value(value) := json.unmarshal(value) if {
 	is_string(value)
 	json.is_valid(value)
 	is_array(json.unmarshal(value))

@@ -59,10 +59,10 @@ test_switch_is_on_for_the_strings_jackson_reads_as_true if {
 
 test_switch_is_off_for_false_other_spellings_and_unset if {
 	not settings.enabled("k") with data.settings as {"k": false}
+	not settings.enabled("k") with data.settings as {}
 	every value in ["false", "tRUE", "yes", "1", "t rue"] {
 		not settings.enabled("k") with data.settings as {"k": value}
 	}
-	not settings.enabled("k") with data.settings as {}
 }
 
 test_input_source_security_is_off_by_default if {

@@ -88,7 +88,7 @@ enabled(key) if druid_settings.truthy(settings[key])
 
 default property_list(_) := []
 
-property_list(key) := druid_settings.list_value(settings[key])
+property_list(key) := druid_settings.array_value(settings[key])
 
 json_array(text) if {
 	json.is_valid(text)
@@ -329,7 +329,6 @@ notes contains result.note(f9, detail) if {
 }
 
 # What fails comes first: problems with the settings, then the checks that are not allowed, then the rest.
-# regal ignore:use-array-flatten
 reasons := array.concat(
 	array.concat(
 		array.concat(sort(problems), [check_reason(check) | some check in checks; check.result != "allowed"]),

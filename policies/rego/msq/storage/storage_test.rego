@@ -270,7 +270,10 @@ test_documented_four_actions_miss_listbucket_for_every_process if {
 		"leastPrivilegePolicy": least_privilege,
 		"checklists": no_policy,
 		"reasons": array.concat(
-			array.concat([outcome_reason(c) | some c in missing], [outcome_reason(c) | some c in ordered; c.result == "allowed"]),
+			array.concat(
+				[outcome_reason(c) | some c in missing],
+				[outcome_reason(c) | some c in ordered; c.result == "allowed"],
+			),
 			[no_export_note],
 		),
 	}

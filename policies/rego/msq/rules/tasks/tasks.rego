@@ -90,23 +90,6 @@ required contains result.require(r6, destination[0], destination[1], "WRITE") if
 	request.statement_type in request.statement_types
 }
 
-# What taskPost checks for each task type besides WRITE on the task's datasource, with input-source security on
-# (OverlordResource.getNeededResourceActionsForTask, Task.getInputSourceResources):
-# "input source": READ on EXTERNAL '<type>' for each type its ioConfig.inputSource reads;
-# "stream": READ on EXTERNAL '<the type itself>'; "none": nothing; "unsupported": the Overlord refuses the task.
-native_task_types := {
-	"index": "input source", "index_parallel": "input source",
-	"index_kafka": "stream", "index_kinesis": "stream",
-	"index_hadoop": "unsupported",
-	"compact": "none", "kill": "none", "noop": "none", "archive": "none", "restore": "none", "move": "none",
-}
-
-stream_sources := {"index_kafka": "kafka", "index_kinesis": "kinesis"}
-
-native_kind := native_task_types[request.submitted_task_type]
-
-submitted_inputs := {type | some type in object.get(request.task, "inputSources", [])}
-
 required contains result.require(f5, "DATASOURCE", request.task.datasource, "WRITE") if {
 	native_kind
 	is_string(request.task.datasource)
@@ -123,6 +106,30 @@ required contains result.require(extern.f1, "EXTERNAL", stream_sources[request.s
 	native_kind == "stream"
 	settings.input_source_security
 }
+
+required contains result.require(f7, "DATASOURCE", input.datasource, "READ") if {
+	request.operation == "tasks.list"
+	is_string(input.datasource)
+}
+
+required contains result.require(f7, "STATE", "STATE", "WRITE") if request.operation == "tasks.status.bulk"
+
+# What taskPost checks for each task type besides WRITE on the task's datasource, with input-source security on
+# (OverlordResource.getNeededResourceActionsForTask, Task.getInputSourceResources):
+# "input source": READ on EXTERNAL '<type>' for each type its ioConfig.inputSource reads;
+# "stream": READ on EXTERNAL '<the type itself>'; "none": nothing; "unsupported": the Overlord refuses the task.
+native_task_types := {
+	"index": "input source", "index_parallel": "input source",
+	"index_kafka": "stream", "index_kinesis": "stream",
+	"index_hadoop": "unsupported",
+	"compact": "none", "kill": "none", "noop": "none", "archive": "none", "restore": "none", "move": "none",
+}
+
+stream_sources := {"index_kafka": "kafka", "index_kinesis": "kinesis"}
+
+native_kind := native_task_types[request.submitted_task_type]
+
+submitted_inputs := {type | some type in object.get(request.task, "inputSources", [])}
 
 outcomes contains result.outcome(f5, "request", 400, "invalid_request", detail) if {
 	request.operation == "task.submit"
@@ -144,14 +151,6 @@ outcomes contains result.outcome(extern.f1, "validation", 400, "unsupported_inpu
 	detail := sprintf("%s does not support input source based security; the Overlord refuses the task", [type])
 }
 
-unsupported_inputs contains request.submitted_task_type if native_kind == "unsupported"
-
-unsupported_inputs contains type if {
-	native_kind == "input source"
-	some type in submitted_inputs
-	type in extern.unsupported_types
-}
-
 outcomes contains result.outcome(extern.f1, "request", 400, "invalid_request", detail) if {
 	native_kind == "input source"
 	some type in submitted_inputs
@@ -161,12 +160,19 @@ outcomes contains result.outcome(extern.f1, "request", 400, "invalid_request", d
 	detail := sprintf("unknown input source type '%s'", [type])
 }
 
-required contains result.require(f7, "DATASOURCE", input.datasource, "READ") if {
-	request.operation == "tasks.list"
-	is_string(input.datasource)
+outcomes contains result.outcome(f5, "lookup", 404, "not_found", detail) if {
+	interacts
+	not request.task_found
+	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])
 }
 
-required contains result.require(f7, "STATE", "STATE", "WRITE") if request.operation == "tasks.status.bulk"
+unsupported_inputs contains request.submitted_task_type if native_kind == "unsupported"
+
+unsupported_inputs contains type if {
+	native_kind == "input source"
+	some type in submitted_inputs
+	type in extern.unsupported_types
+}
 
 notes contains result.note(r6, "the Overlord does not check what a posted task reads, only its destination") if {
 	request.submitted_task_type == "query_controller"
@@ -174,12 +180,6 @@ notes contains result.note(r6, "the Overlord does not check what a posted task r
 
 notes contains result.note(f7, "the task list is filtered to datasources the caller can READ") if {
 	request.operation == "tasks.list"
-}
-
-outcomes contains result.outcome(f5, "lookup", 404, "not_found", detail) if {
-	interacts
-	not request.task_found
-	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])
 }
 
 # Grant listings the decision needs besides its checks: the patterns that filter a task list.

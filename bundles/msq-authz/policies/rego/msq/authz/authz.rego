@@ -180,12 +180,8 @@ filter(evidence) := {"filter": object.union(
 
 visible_tasks(patterns) := {"taskIds": [task.id |
 	some task in input.tasks
-	some_match(patterns, task.datasource)
+	visible[task.datasource]
 ]} if {
 	is_array(input.tasks)
+	visible := grants.names_matching({task.datasource | some task in input.tasks}, patterns)
 } else := {}
-
-some_match(patterns, name) if {
-	some pattern in patterns
-	grants.full_match(pattern, name)
-}

@@ -20,7 +20,42 @@ roles_of(user) := sort({role | some role in object.get(object.get(users, user, {
 
 permissions_of(role) := object.get(object.get(roles_by_name, role, {}), "permissions", [])
 
-full_match(pattern, name) if regex.match(concat("", ["^(?:", pattern, ")$"]), name)
+default translations := {}
+
+translations := data.grant_patterns if is_object(data.grant_patterns)
+
+full_match(pattern, name) if {
+	re2 := object.get(translations, pattern, null)
+	is_string(re2)
+	regex.match(concat("", ["^(?:", re2, ")$"]), name)
+}
+
+full_match(pattern, name) if {
+	not is_string(object.get(translations, pattern, null))
+	pattern == name
+	literal(pattern)
+}
+
+literal(pattern) if not regex.match(`[\\^$.|?*+()\[\]{}]`, pattern)
+
+names_matching(names, patterns) := (names & literals) | translated_matching(names, regexes) if {
+	literals := {pattern | some pattern in patterns; literal(pattern)}
+	regexes := {re2 | some pattern in patterns; not literal(pattern); re2 := translations[pattern]; is_string(re2)}
+}
+
+translated_matching(names, regexes) := set() if {
+	count(regexes) == 0
+} else := {name |
+	some name in names
+	regex.match(alternation, name)
+} if {
+	alternation := concat("", ["^(?:", concat("|", [concat("", ["(?:", re2, ")"]) | some re2 in regexes]), ")$"])
+	regex.is_valid(alternation)
+} else := {name |
+	some name in names
+	some re2 in regexes
+	regex.match(concat("", ["^(?:", re2, ")$"]), name)
+}
 
 default first_match(_, _) := null
 

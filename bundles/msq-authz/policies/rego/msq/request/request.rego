@@ -47,9 +47,16 @@ context := object.get(input, "context", {})
 
 set_context := object.get(statement, "set", {})
 
+query_context := object.union(context, set_context) if {
+	is_object(context)
+	is_object(set_context)
+} else := context
+
 task := object.get(input, "task", {})
 
 task_found if is_string(task.datasource)
+
+submitted_task_type := object.get(task, "type", "query_controller") if operation == "task.submit"
 
 default identity := {}
 
@@ -91,8 +98,24 @@ outcomes contains invalid("identity.user must be a string for an authenticated i
 }
 
 outcomes contains invalid(sprintf("%s needs a statement (raw SQL is analyzed into one first)", [operation])) if {
-	operation in {"sql.query", "sql.task.submit", "sql.statements.submit", "task.submit"}
+	operation in {"sql.query", "sql.task.submit", "sql.statements.submit"}
 	not is_object(field(input, "statement"))
+}
+
+outcomes contains invalid("task.submit of a query_controller task needs its statement") if {
+	submitted_task_type == "query_controller"
+	not is_object(field(input, "statement"))
+}
+
+outcomes contains invalid("task.type must be a string") if {
+	operation == "task.submit"
+	not is_string(object.get(field(input, "task"), "type", ""))
+}
+
+outcomes contains invalid("task.inputSources must be an array of input source type names") if {
+	inputs := field(field(input, "task"), "inputSources")
+	inputs != null
+	not every_string(inputs)
 }
 
 outcomes contains invalid(sprintf("statement.type must be one of SELECT, INSERT, REPLACE, EXPORT, not %v", [type])) if {
@@ -151,6 +174,13 @@ outcomes contains invalid(sprintf("statement.tableFunctions[%d] must be {name, e
 default array_field(_, _) := []
 
 array_field(value, key) := field(value, key) if is_array(field(value, key))
+
+every_string(values) if {
+	is_array(values)
+	every value in values {
+		is_string(value)
+	}
+}
 
 valid_read(read) if {
 	read.type in read_types

@@ -23,18 +23,25 @@ version := major if {
 
 at_least(v) if version >= v
 
-enabled(key) if raw[key] == true
+enabled(key) if truthy(raw[key])
 
-enabled(key) if lower(raw[key]) == "true"
+truthy(true)
+
+truthy(value) if {
+	is_string(value)
+	trim(value, " \t\n\r\f\u000b") in {"true", "True", "TRUE"}
+}
 
 default list(_) := []
 
-list(key) := raw[key] if is_array(raw[key])
+list(key) := array_value(raw[key])
 
-list(key) := json.unmarshal(raw[key]) if {
-	is_string(raw[key])
-	json.is_valid(raw[key])
-	is_array(json.unmarshal(raw[key]))
+array_value(value) := value if is_array(value)
+
+array_value(value) := json.unmarshal(value) if {
+	is_string(value)
+	json.is_valid(value)
+	is_array(json.unmarshal(value))
 }
 
 input_source_security if {

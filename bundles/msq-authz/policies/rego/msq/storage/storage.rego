@@ -10,6 +10,7 @@ package msq.storage
 import data.msq.storage.preflight
 
 import data.msq.result
+import data.msq.settings as druid_settings
 import data.msq.storage.iam
 import data.msq.storage.privilege
 
@@ -18,17 +19,17 @@ import data.msq.storage.privilege
 # description: |
 #   Durable storage on S3 needs s3:GetObject, s3:PutObject and s3:AbortMultipartUpload (push and fetch) and
 #   s3:DeleteObject (cleanup) on the objects under druid.msq.intermediate.storage.bucket / .prefix
-#   (docs/multi-stage-query/security.md); the export docs point to the same list for export paths.
+#   (docs/multi-stage-query/security.md).
 # custom:
 #   id: R9
 r9 := rego.metadata.rule()
 
 # METADATA
-# title: S3 ListBucket and the export allow-list
+# title: S3 ListBucket, export permissions and the export allow-list
 # description: |
 #   Druid also lists what it cleans up and checks that an export destination is empty (listObjectsV2), which needs
 #   s3:ListBucket on the bucket ARN with the prefix as s3:prefix; the docs omit it. S3 export writes only under
-#   druid.export.storage.s3.allowedExportPaths.
+#   druid.export.storage.s3.allowedExportPaths, with the object permissions of durable storage there.
 # custom:
 #   id: F9
 f9 := rego.metadata.rule()
@@ -80,15 +81,11 @@ default setting(_) := ""
 
 setting(key) := trim_space(settings[key]) if is_string(settings[key])
 
-enabled(key) if settings[key] == true
-
-enabled(key) if lower(setting(key)) == "true"
+enabled(key) if druid_settings.truthy(settings[key])
 
 default property_list(_) := []
 
-property_list(key) := settings[key] if is_array(settings[key])
-
-property_list(key) := json.unmarshal(setting(key)) if json_array(setting(key))
+property_list(key) := druid_settings.array_value(settings[key])
 
 json_array(text) if {
 	json.is_valid(text)
@@ -191,9 +188,9 @@ needs_of := {
 		],
 	},
 	"export": {"indexer": [
-		["s3:PutObject", "R9", "export writes result files (multipart upload)"],
-		["s3:AbortMultipartUpload", "R9", "export aborts a failed upload"],
-		["s3:GetObject", "R9", "export reads back keys that may not exist yet (HEAD in ExportMetadataManager)"],
+		["s3:PutObject", "F9", "export writes result files (multipart upload)"],
+		["s3:AbortMultipartUpload", "F9", "export aborts a failed upload"],
+		["s3:GetObject", "F9", "export reads back keys that may not exist yet (HEAD in ExportMetadataManager)"],
 		["s3:ListBucket", "F9", "export checks the destination is empty (ensureExportLocationEmpty lists it)"],
 	]},
 }
@@ -310,7 +307,10 @@ notes contains result.note(f9, detail) if {
 }
 
 reasons := array.concat(
-	array.concat(sort(problems), [check_reason(check) | some check in checks]),
+	array.concat(
+		array.concat(sort(problems), [check_reason(check) | some check in checks; check.result != "allowed"]),
+		[check_reason(check) | some check in checks; check.result == "allowed"],
+	),
 	sort(notes),
 )
 

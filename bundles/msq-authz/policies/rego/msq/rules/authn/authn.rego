@@ -31,7 +31,7 @@ outcomes contains result.outcome(r1, "endpoint", 404, "msq_not_loaded", detail) 
 }
 
 outcomes contains result.outcome(r1, "request", 400, "msq_not_loaded", detail) if {
-	request.operation == "task.submit"
+	request.submitted_task_type == "query_controller"
 	not settings.msq_loaded
 	detail := "the Overlord cannot read a query_controller task: druid-multi-stage-query is not loaded"
 }

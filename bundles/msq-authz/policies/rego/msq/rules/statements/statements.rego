@@ -68,14 +68,14 @@ outcomes contains result.outcome(f6, "endpoint", 404, "not_found", detail) if {
 
 outcomes contains result.outcome(f6, "request", 400, "invalid_request", detail) if {
 	request.operation == "sql.statements.submit"
-	mode := object.get(request.context, "executionMode", "")
+	mode := object.get(request.query_context, "executionMode", "")
 	not upper(sprintf("%v", [mode])) == "ASYNC"
 	detail := sprintf("the statements API runs only executionMode=ASYNC, not %v", [mode])
 }
 
 outcomes contains result.outcome(f6, "request", 400, "invalid_request", detail) if {
 	request.operation == "sql.statements.submit"
-	upper(sprintf("%v", [object.get(request.context, "selectDestination", "")])) == "DURABLESTORAGE"
+	upper(sprintf("%v", [object.get(request.query_context, "selectDestination", "")])) == "DURABLESTORAGE"
 	not settings.durable_storage
 	detail := concat(" ", [
 		"selectDestination=durableStorage needs durable storage on the Broker",

@@ -8,6 +8,7 @@ package msq.rules.tasks
 
 import data.msq.request
 import data.msq.result
+import data.msq.rules.extern
 import data.msq.settings
 
 select_datasource := "__query_select"
@@ -81,8 +82,25 @@ required contains result.require(rule, "DATASOURCE", datasource, action) if {
 }
 
 required contains result.require(r6, destination[0], destination[1], "WRITE") if {
-	request.operation == "task.submit"
+	request.submitted_task_type == "query_controller"
 	request.statement_type in request.statement_types
+}
+
+required contains result.require(f5, "DATASOURCE", request.task.datasource, "WRITE") if {
+	native_kind
+	is_string(request.task.datasource)
+}
+
+required contains result.require(extern.f1, "EXTERNAL", type, "READ") if {
+	native_kind == "input source"
+	settings.input_source_security
+	some type in submitted_inputs
+	type in extern.secured_types
+}
+
+required contains result.require(extern.f1, "EXTERNAL", stream_sources[request.submitted_task_type], "READ") if {
+	native_kind == "stream"
+	settings.input_source_security
 }
 
 required contains result.require(f7, "DATASOURCE", input.datasource, "READ") if {
@@ -92,18 +110,68 @@ required contains result.require(f7, "DATASOURCE", input.datasource, "READ") if 
 
 required contains result.require(f7, "STATE", "STATE", "WRITE") if request.operation == "tasks.status.bulk"
 
-notes contains result.note(r6, "the Overlord does not check what a posted task reads, only its destination") if {
-	request.operation == "task.submit"
+native_task_types := {
+	"index": "input source", "index_parallel": "input source",
+	"index_kafka": "stream", "index_kinesis": "stream",
+	"index_hadoop": "unsupported",
+	"compact": "none", "kill": "none", "noop": "none", "archive": "none", "restore": "none", "move": "none",
 }
 
-notes contains result.note(f7, "the task list is filtered to datasources the caller can READ") if {
-	request.operation == "tasks.list"
+stream_sources := {"index_kafka": "kafka", "index_kinesis": "kinesis"}
+
+native_kind := native_task_types[request.submitted_task_type]
+
+submitted_inputs := {type | some type in object.get(request.task, "inputSources", [])}
+
+outcomes contains result.outcome(f5, "request", 400, "invalid_request", detail) if {
+	request.operation == "task.submit"
+	is_string(request.submitted_task_type)
+	request.submitted_task_type != "query_controller"
+	not native_kind
+	detail := sprintf("the Overlord knows no task type '%s'", [request.submitted_task_type])
+}
+
+outcomes contains result.outcome(f5, "request", 400, "invalid_request", detail) if {
+	native_kind
+	not is_string(object.get(request.task, "datasource", null))
+	detail := sprintf("a %s task names its datasource (task.datasource)", [request.submitted_task_type])
+}
+
+outcomes contains result.outcome(extern.f1, "validation", 400, "unsupported_input_source", detail) if {
+	settings.input_source_security
+	some type in unsupported_inputs
+	detail := sprintf("%s does not support input source based security; the Overlord refuses the task", [type])
+}
+
+outcomes contains result.outcome(extern.f1, "request", 400, "invalid_request", detail) if {
+	native_kind == "input source"
+	some type in submitted_inputs
+	not type in extern.secured_types
+	not type in extern.unsupported_types
+	not type in extern.composite_types
+	detail := sprintf("unknown input source type '%s'", [type])
 }
 
 outcomes contains result.outcome(f5, "lookup", 404, "not_found", detail) if {
 	interacts
 	not request.task_found
 	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])
+}
+
+unsupported_inputs contains request.submitted_task_type if native_kind == "unsupported"
+
+unsupported_inputs contains type if {
+	native_kind == "input source"
+	some type in submitted_inputs
+	type in extern.unsupported_types
+}
+
+notes contains result.note(r6, "the Overlord does not check what a posted task reads, only its destination") if {
+	request.submitted_task_type == "query_controller"
+}
+
+notes contains result.note(f7, "the task list is filtered to datasources the caller can READ") if {
+	request.operation == "tasks.list"
 }
 
 listings contains {"type": "DATASOURCE", "action": "READ"} if request.operation == "tasks.list"
