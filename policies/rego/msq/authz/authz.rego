@@ -118,10 +118,8 @@ default finalize := {
 finalize := result if {
 	evidence := input.evidence
 
-	table := object.union(grants.translations, object.get(evidence, "translations", {}))
-
 	# regal ignore:with-outside-test-context
-	result := build(evidence) with input as input.request with data.grant_patterns as table
+	result := build(evidence) with input as input.request
 }
 
 # The evidence's matches are computed once, here, and handed down: WASM does not memoize function calls.
@@ -230,7 +228,7 @@ warned := {"warnings": warnings} if count(warnings) > 0
 # F7: a task list carries the patterns that filter it, and the ids it may show when the caller passed the tasks.
 filter(evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
-	visible_tasks(patterns),
+	visible_tasks(patterns, object.union(grants.translations, object.get(evidence, "translations", {}))),
 )} if {
 	request.operation == "tasks.list"
 	patterns := sort({pattern |
@@ -244,10 +242,10 @@ filter(evidence) := {"filter": object.union(
 # Each distinct datasource is matched once (grants.names_matching reads the patterns in Java's dialect, as every
 # match does), and then each task is a set lookup: the cost grows with the tasks and the distinct datasources, not
 # with the tasks times the patterns.
-visible_tasks(patterns) := {"taskIds": [task.id |
+visible_tasks(patterns, table) := {"taskIds": [task.id |
 	some task in input.tasks
 	visible[task.datasource]
 ]} if {
 	is_array(input.tasks)
-	visible := grants.names_matching({task.datasource | some task in input.tasks}, patterns)
+	visible := grants.names_matching({task.datasource | some task in input.tasks}, patterns, table)
 } else := {}

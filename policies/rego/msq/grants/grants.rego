@@ -45,9 +45,11 @@ literal(pattern) if not regex.match(`[\\^$.|?*+()\[\]{}]`, pattern)
 
 # The names (a set) that one of the patterns fully matches, as full_match decides, for a task list's filter (F7):
 # literal names by set intersection, the rest with one regex per name (the alternation of their translations).
-names_matching(names, patterns) := (names & literals) | translated_matching(names, regexes) if {
+# `table` is data.grant_patterns, or that and the translations another engine's evidence brings for its patterns
+# (passed in, not swapped in with `with`: replacing data costs opa-wasm a copy of it on every evaluation).
+names_matching(names, patterns, table) := (names & literals) | translated_matching(names, regexes) if {
 	literals := {pattern | some pattern in patterns; literal(pattern)}
-	regexes := {re2 | some pattern in patterns; not literal(pattern); re2 := translations[pattern]; is_string(re2)}
+	regexes := {re2 | some pattern in patterns; not literal(pattern); re2 := table[pattern]; is_string(re2)}
 }
 
 translated_matching(names, regexes) := set() if {

@@ -231,19 +231,18 @@ test_without_translations_neither_path_reads_a_pattern_as_a_regex if {
 
 test_names_matching_takes_literals_by_lookup_and_patterns_through_their_translations if {
 	names := {"wiki", "wikipedia", "logs_1", "secret", "alnum_", "l\ngs"}
-	grants.names_matching(names, ["wiki", "logs_.*", "[[:alnum:]_]+"]) == {"wiki", "logs_1", "alnum_"}
-		with data.grant_patterns as translated
-	grants.names_matching(names, {"l.gs", "secret"}) == {"secret"} with data.grant_patterns as translated
-	grants.names_matching(names, ["wiki"]) == {"wiki"}
-	grants.names_matching(names, []) == set()
+	grants.names_matching(names, ["wiki", "logs_.*", "[[:alnum:]_]+"], translated) == {"wiki", "logs_1", "alnum_"}
+	grants.names_matching(names, {"l.gs", "secret"}, translated) == {"secret"}
+	grants.names_matching(names, ["wiki"], {}) == {"wiki"}
+	grants.names_matching(names, [], translated) == set()
 }
 
 test_names_matching_never_reads_an_untranslated_pattern_as_a_regex if {
-	grants.names_matching({"wiki", "wikipedia", "wiki.*"}, ["wiki.*"]) == set()
+	grants.names_matching({"wiki", "wikipedia", "wiki.*"}, ["wiki.*"], {}) == set()
 }
 
 test_names_matching_tries_each_translation_when_their_alternation_does_not_compile if {
 	# A table with a broken translation (the decision point never builds one): it matches nothing, the rest still do.
 	table := {"a.": `a[^\n]`, "b(": "("}
-	grants.names_matching({"ax", "b(", "a\n"}, ["a.", "b("]) == {"ax"} with data.grant_patterns as table
+	grants.names_matching({"ax", "b(", "a\n"}, ["a.", "b("], table) == {"ax"}
 }

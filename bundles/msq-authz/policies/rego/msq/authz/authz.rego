@@ -167,7 +167,7 @@ warned := {"warnings": warnings} if count(warnings) > 0
 
 filter(evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
-	visible_tasks(patterns),
+	visible_tasks(patterns, object.union(grants.translations, object.get(evidence, "translations", {}))),
 )} if {
 	request.operation == "tasks.list"
 	patterns := sort({pattern |
@@ -178,10 +178,10 @@ filter(evidence) := {"filter": object.union(
 	})
 } else := {}
 
-visible_tasks(patterns) := {"taskIds": [task.id |
+visible_tasks(patterns, table) := {"taskIds": [task.id |
 	some task in input.tasks
 	visible[task.datasource]
 ]} if {
 	is_array(input.tasks)
-	visible := grants.names_matching({task.datasource | some task in input.tasks}, patterns)
+	visible := grants.names_matching({task.datasource | some task in input.tasks}, patterns, table)
 } else := {}

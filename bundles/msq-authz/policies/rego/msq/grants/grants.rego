@@ -38,9 +38,9 @@ full_match(pattern, name) if {
 
 literal(pattern) if not regex.match(`[\\^$.|?*+()\[\]{}]`, pattern)
 
-names_matching(names, patterns) := (names & literals) | translated_matching(names, regexes) if {
+names_matching(names, patterns, table) := (names & literals) | translated_matching(names, regexes) if {
 	literals := {pattern | some pattern in patterns; literal(pattern)}
-	regexes := {re2 | some pattern in patterns; not literal(pattern); re2 := translations[pattern]; is_string(re2)}
+	regexes := {re2 | some pattern in patterns; not literal(pattern); re2 := table[pattern]; is_string(re2)}
 }
 
 translated_matching(names, regexes) := set() if {
