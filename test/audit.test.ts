@@ -1,5 +1,7 @@
 // msq-authz audit: every finding on a crafted grants file, none on a clean one, and who-can-do-what answers
 // that come from the policy's own decisions.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "./cli-support.js";
@@ -30,6 +32,72 @@ describe("audit findings", () => {
     const report = await audit(readJson(join(fixtures, "clean-grants.json")), readJson(join(fixtures, "secure-settings.json")));
     expect(report.findings).toEqual([]);
     expect(report.inputSourceSecurity).toBe(true);
+  });
+});
+
+describe("the escalator (druid.escalator.internalClientUsername)", () => {
+  const types = ["DATASOURCE", "VIEW", "CONFIG", "STATE", "SYSTEM_TABLE", "QUERY_CONTEXT", "EXTERNAL", "LOOKUP"];
+  const superuser = (except: string[] = []) => ({
+    users: { druid_system: { roles: ["superuser"] }, alice: { roles: ["superuser"] } },
+    roles: {
+      superuser: {
+        permissions: types.flatMap((type) =>
+          ["READ", "write"].filter((action) => !except.includes(`${action.toUpperCase()} ${type}`)).map((action) => ({ resource: { name: ".*", type }, action })),
+        ),
+      },
+      narrow: { permissions: [{ resource: { name: "wiki.*", type: "DATASOURCE" }, action: "READ" }] },
+    },
+  });
+  const escalator = { "druid.escalator.internalClientUsername": "druid_system" };
+  const findingsOf = async (grants: unknown, settings: unknown) =>
+    (await audit(grants, settings)).findings.filter((f) => f.check === "escalator-without-full-permissions");
+
+  it("is quiet when the escalator holds '.*' READ and WRITE on every resource type Druid checks", async () => {
+    expect(await findingsOf(superuser(), escalator)).toEqual([]);
+    expect(await findingsOf(superuser(), { ...escalator, druidVersion: "36.0.0" })).toEqual([]);
+  });
+
+  it("is a HIGH finding naming what the escalator lacks", async () => {
+    expect(await findingsOf(superuser(["WRITE CONFIG", "READ STATE"]), escalator)).toEqual([
+      {
+        severity: "high",
+        check: "escalator-without-full-permissions",
+        message:
+          "the escalator 'druid_system' (druid.escalator.internalClientUsername) lacks WRITE CONFIG, READ STATE on every name: Druid's internal calls run as it and fail; grant it '.*' READ and WRITE on every resource type",
+        user: "druid_system",
+      },
+    ]);
+  });
+
+  it("counts a pattern only when it matches any name, and LOOKUP from Druid 36", async () => {
+    const narrowed = superuser(["READ DATASOURCE"]);
+    narrowed.users.druid_system.roles.push("narrow");
+    expect((await findingsOf(narrowed, escalator)).map((f) => f.message.split(" on every name")[0])).toEqual([
+      "the escalator 'druid_system' (druid.escalator.internalClientUsername) lacks READ DATASOURCE",
+    ]);
+    expect((await findingsOf(superuser(["READ LOOKUP", "WRITE LOOKUP"]), escalator))).toEqual([]);
+    expect((await findingsOf(superuser(["READ LOOKUP", "WRITE LOOKUP"]), { ...escalator, druidVersion: "36.0.0" })).map((f) => f.message.split(" on every name")[0])).toEqual([
+      "the escalator 'druid_system' (druid.escalator.internalClientUsername) lacks READ LOOKUP, WRITE LOOKUP",
+    ]);
+  });
+
+  it("lacks everything when the grants do not know the escalator, and says nothing when the setting is absent", async () => {
+    const grants = superuser();
+    const unknown = { users: { alice: grants.users.alice }, roles: grants.roles };
+    const [finding] = await findingsOf(unknown, escalator);
+    expect(finding?.severity).toBe("high");
+    expect(finding?.message).toContain("lacks READ DATASOURCE, WRITE DATASOURCE, READ VIEW");
+    expect(await findingsOf(unknown, {})).toEqual([]);
+  });
+
+  it("fails msq-authz audit (--fail-on high)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "msq-authz-audit-"));
+    writeFileSync(join(dir, "grants.json"), JSON.stringify(superuser(["READ STATE"])));
+    writeFileSync(join(dir, "settings.json"), JSON.stringify(escalator));
+    const { code, stdout } = await cli(["audit", "--grants", join(dir, "grants.json"), "--config", join(dir, "settings.json")]);
+    expect(code).toBe(1);
+    expect(stdout).toContain("escalator-without-full-permissions");
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -4,7 +4,7 @@ import { createDecisionPoint, type DecisionPoint } from "../decision-point.js";
 import { checkGrants } from "../grants.js";
 import { checkSettings } from "../settings.js";
 import type { DecisionRequest, Grants, Permission } from "../types.js";
-import { type Finding, type RawGrants, type RawPermission, membershipFindings, permissionFindings } from "./findings.js";
+import { type Finding, type RawGrants, type RawPermission, escalatorFindings, knownTypes, membershipFindings, permissionFindings } from "./findings.js";
 
 /** Input source types Druid ships (druid-semantics.md §1.3), asked about one by one when F1 is on. */
 const inputSourceTypes = ["http", "s3", "google", "azure", "azureStorage", "hdfs", "local", "inline", "druid", "sql", "oss", "generator"];
@@ -33,7 +33,7 @@ export async function audit(rawGrants: unknown, rawSettings: unknown = {}): Prom
   const permissionsOf = (entry: { permissions?: unknown }): RawPermission[] =>
     Array.isArray(entry.permissions) ? (entry.permissions as RawPermission[]) : [];
   // The grants the decision point can load: what it would refuse is left out here and reported as a finding.
-  const usable: Required<Grants> = { users: {}, roles: {} };
+  const usable: Required<Grants> = { users: {}, roles: {}, groupMappings: {} };
   for (const [role, entry] of Object.entries(grants.roles ?? {})) {
     const kept = permissionsOf(entry).filter((permission) =>
       !permissionFindings(role, permission, false).some((f) => refused.has(f.check)),
@@ -51,8 +51,12 @@ export async function audit(rawGrants: unknown, rawSettings: unknown = {}): Prom
     statement: { type: "SELECT", external: ["http"] },
   });
   const inputSourceSecurity = !probe.required.some((ra) => ra.type === "EXTERNAL" && ra.name === "EXTERNAL");
+  // LOOKUP is a resource type Druid checks after Druid 35 (the policy's msq.settings.authorize_lookups).
+  const major = Number((settings.druidVersion ?? "35.0.0").split(/[.-]/u)[0]);
+  const checkedTypes = [...knownTypes].filter((type) => type !== "LOOKUP" || major >= 36);
   const findings = [
     ...membershipFindings(grants),
+    ...escalatorFindings(grants, settings["druid.escalator.internalClientUsername"], checkedTypes),
     ...Object.entries(grants.roles ?? {}).flatMap(([role, entry]) =>
       permissionsOf(entry).flatMap((permission) => permissionFindings(role, permission, inputSourceSecurity)),
     ),

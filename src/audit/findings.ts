@@ -105,6 +105,41 @@ function unescapedDot(pattern: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Names a superuser pattern must match whole to count as "any name": Druid's own superuser permissions are '.*'
+ * (AuthorizationUtils.makeSuperUserPermissions), and these stand for the names Druid's internal calls check.
+ */
+const anyNames = ["a", "any_datasource_name", "__query_select", "__query_export", "EXTERNAL", "STATE", "security", "Wiki Edits-2024.01:v2/x", "日本語"];
+
+/**
+ * The escalator (druid.escalator.internalClientUsername, Druid's internal system user) is authorized like any user,
+ * and Druid's calls between its own processes fail with 500s unless it holds what Druid gives it itself: READ and
+ * WRITE on every resource type Druid checks, each with a pattern that matches any name. `types` are those types.
+ */
+export function escalatorFindings(grants: RawGrants, escalator: string | undefined, types: readonly string[]): Finding[] {
+  if (escalator === undefined) return [];
+  const held = grants.users?.[escalator]?.roles;
+  const roles = Array.isArray(held) ? held.filter((r): r is string => typeof r === "string") : [];
+  const permissions = roles.flatMap((role) => {
+    const entry = grants.roles?.[role];
+    return Array.isArray(entry?.permissions) ? (entry.permissions as RawPermission[]) : [];
+  });
+  const covers = (type: string, action: string) =>
+    permissions.some((p) => {
+      const matches = typeof p.resource?.name === "string" ? javaFullMatcher(p.resource.name) : undefined;
+      return p.resource?.type === type && typeof p.action === "string" && p.action.toUpperCase() === action &&
+        matches !== undefined && anyNames.every((name) => matches(name));
+    });
+  const missing = types.flatMap((type) => ["READ", "WRITE"].filter((action) => !covers(type, action)).map((action) => `${action} ${type}`));
+  if (missing.length === 0) return [];
+  return [{
+    severity: "high",
+    check: "escalator-without-full-permissions",
+    message: `the escalator '${escalator}' (druid.escalator.internalClientUsername) lacks ${missing.join(", ")} on every name: Druid's internal calls run as it and fail; grant it '.*' READ and WRITE on every resource type`,
+    user: escalator,
+  }];
+}
+
 /** Roles nobody holds, users without roles, and roles a user holds that are not defined. */
 export function membershipFindings(grants: RawGrants): Finding[] {
   const roles = Object.keys(grants.roles ?? {});

@@ -7,53 +7,46 @@
 #   requirements and outcomes meet here, and one function shapes the decision.
 package msq.authz
 
+import data.msq.authz.rules
 import data.msq.grants
 import data.msq.request
 import data.msq.result
 import data.msq.rules.authn
-import data.msq.rules.catalog
-import data.msq.rules.context
-import data.msq.rules.datasource
-import data.msq.rules.export
-import data.msq.rules.extern
 import data.msq.rules.statements
-import data.msq.rules.tasks
 
-# Each package's sets, gathered through an array: union({...}) builds a set of sets, whose members opa-wasm
-# compares (allocating as it sorts them), and with a few thousand requirements one decision took seconds.
-requirements contains r if {
-	some required in [
-		datasource.required, extern.required, export.required, catalog.required,
-		context.required, tasks.required, statements.required,
-	]
-	some r in required
+# What every rules package requires, and says (policies/rego/msq/authz/rules, generated from the rules folders).
+requirements := rules.required
+
+outcomes := (rules.outcomes | request.outcomes) | unreadable_groups
+
+# The caller's roles: the user's, and those its LDAP groups (identity.groups) map to (msq.grants.identity_roles).
+caller := grants.identity_roles(request.user, request.groups)
+
+# Where Druid's LDAP role provider would throw reading the caller's groups, every check the request needs fails.
+unreadable_groups contains result.outcome(grants.group_roles_rule, "authorization", 403, "forbidden", detail) if {
+	count(checks) > 0
+	some error in caller.errors
+	detail := sprintf(
+		"user '%s': Druid's LDAP role provider fails on %s (%s), so every permission check fails",
+		[request.user, json.marshal(error.value), error.reason],
+	)
 }
 
-outcomes contains o if {
-	some each in [
-		request.outcomes, authn.outcomes, datasource.outcomes, extern.outcomes, export.outcomes,
-		catalog.outcomes, context.outcomes, tasks.outcomes, statements.outcomes,
-	]
-	some o in each
-}
-
-notes contains note if {
-	some each in [authn.notes, catalog.notes, tasks.notes, statements.notes]
-	some note in each
-}
+notes := rules.notes
 
 # What Druid accepts now and fails later; said with an allow.
-warnings := sort(export.warnings)
+warnings := sort(rules.warnings)
 
-# Stages 0-4 stop a request before authorization (see msq.result.outcome); 5 denies it, 6 follows it.
-blockers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage < 5])
+# Outcomes before authorization stop the request (see msq.result.stages); at authorization they deny it; after
+# it (planning) they follow an allow.
+blockers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage < result.stages.authorization])
 
 forbidders contains o if {
 	some o in outcomes
-	o.stage == 5
+	o.stage == result.stages.authorization
 }
 
-followers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage == 6])
+followers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage == result.stages.planning])
 
 key(check) := concat("|", [check.type, check.action, check.name])
 
@@ -62,7 +55,7 @@ checks := [{"type": t[0], "name": t[1], "action": t[2]} |
 	some t in sort({[r.type, r.name, r.action] | some r in requirements})
 ]
 
-listings := sort(tasks.listings)
+listings := sort(rules.listings)
 
 # METADATA
 # title: Required resource actions
@@ -74,10 +67,13 @@ required := {"user": request.user, "checks": [], "listings": []} if {
 
 # Evidence from the grants in data.grants, in the shape another engine supplies to `finalize`.
 grants_evidence := {
-	"roles": grants.roles_of(request.user),
-	"checks": [object.union(check, {"match": grants.first_match(request.user, check)}) | some check in required.checks],
-	"listings": [object.union(listing, {"patterns": grants.patterns(request.user, listing.type, listing.action)}) |
+	"roles": caller.roles,
+	"checks": [object.union(check, {"match": grants.first_match_of_roles(caller.roles, check)}) |
+		some check in required.checks
+	],
+	"listings": [object.union(listing, {"patterns": patterns}) |
 		some listing in required.listings
+		patterns := grants.patterns_of_roles(caller.roles, listing.type, listing.action)
 	],
 }
 
@@ -115,17 +111,34 @@ default finalize := {
 	"reasons": ["the policy produced no decision for this input; this is a bug in msq-authz"],
 }
 
-finalize := result if {
+# A grant matcher's store maps users to roles; the roles of LDAP groups are resolved against data.grants alone.
+finalize := groups_need_the_policys_grants if {
+	object.get(object.get(input.request, "identity", {}), "groups", []) != []
+} else := result if {
 	evidence := input.evidence
 
 	# regal ignore:with-outside-test-context
 	result := build(evidence) with input as input.request
 }
 
+groups_need_the_policys_grants := result.refusal(400, "invalid_request", [request.invalid(concat(" ", [
+	"identity.groups needs the grants the policy holds (engine wasm):",
+	"a grant matcher's store maps users to roles, not LDAP groups",
+])).reason])
+
 # The evidence's matches are computed once, here, and handed down: WASM does not memoize function calls.
 build(evidence) := blocked if {
 	count(blockers) > 0
-} else := decide(evidence, matched_by_key(evidence))
+} else := decide(usable(evidence), matched_by_key(usable(evidence)))
+
+# With groups Druid could not read, no role counts, whatever an engine's own grant store says.
+usable(evidence) := {
+	"roles": [],
+	"checks": [object.union(check, {"match": null}) | some check in evidence.checks],
+	"listings": [object.union(listing, {"patterns": []}) | some listing in evidence.listings],
+} if {
+	count(caller.errors) > 0
+} else := evidence
 
 decide(evidence, matches) := denied(evidence, matches, gaps) if {
 	gaps := missing(matches)
@@ -134,15 +147,10 @@ decide(evidence, matches) := denied(evidence, matches, gaps) if {
 	count(followers) > 0
 } else := allowed(evidence, matches)
 
-blocked := {
-	"allow": false,
-	"status": blockers[0][2].status,
-	"code": blockers[0][2].code,
-	"required": [],
-	"missing": [],
-	"matched": [],
-	"reasons": [b[1] | some b in blockers; b[0] == blockers[0][0]],
-}
+blocked := result.refusal(
+	blockers[0][2].status, blockers[0][2].code,
+	[b[1] | some b in blockers; b[0] == blockers[0][0]],
+)
 
 matched_by_key(evidence) := {key(c): c.match | some c in evidence.checks; is_object(c.match)}
 
@@ -157,33 +165,25 @@ who(evidence) := sprintf("user '%s' (roles: %s)", [request.user, concat(", ", so
 	count(evidence.roles) > 0
 } else := sprintf("user '%s' (no roles)", [request.user])
 
-denied(evidence, matches, gaps) := {
-	"allow": false,
-	"status": 403,
-	"code": "forbidden",
-	"required": checks,
-	"missing": gaps,
-	"matched": matched(matches),
-	"reasons": sort({reason |
-		caller := who(evidence)
-		some r in requirements
-		not matches[key(r)]
-		reason := sprintf(
-			"%s (%s): needs %s on %s '%s'; %s has no matching permission",
-			[r.rule, r.title, r.action, r.type, r.name, caller],
-		)
-	} | {o.reason | some o in forbidders}),
+denied(evidence, matches, gaps) := result.decision(
+	false, 403, "forbidden", checks, gaps, matched(matches),
+	sort(lacking(evidence, matches) | {o.reason | some o in forbidders}),
+)
+
+lacking(evidence, matches) := {reason |
+	caller := who(evidence)
+	some r in requirements
+	not matches[key(r)]
+	reason := sprintf(
+		"%s (%s): needs %s on %s '%s'; %s has no matching permission",
+		[r.rule, r.title, r.action, r.type, r.name, caller],
+	)
 }
 
-followed(matches) := {
-	"allow": false,
-	"status": followers[0][2].status,
-	"code": followers[0][2].code,
-	"required": checks,
-	"missing": [],
-	"matched": matched(matches),
-	"reasons": [f[1] | some f in followers],
-}
+followed(matches) := result.decision(
+	false, followers[0][2].status, followers[0][2].code, checks, [], matched(matches),
+	[f[1] | some f in followers],
+)
 
 grant_reasons(matches) := {reason |
 	some r in requirements
@@ -209,15 +209,7 @@ allowed_status := statements.cancel_status if {
 }
 
 allowed(evidence, matches) := object.union(
-	{
-		"allow": true,
-		"status": allowed_status,
-		"code": "ok",
-		"required": checks,
-		"missing": [],
-		"matched": matched(matches),
-		"reasons": allow_reasons(matches),
-	},
+	result.decision(true, allowed_status, "ok", checks, [], matched(matches), allow_reasons(matches)),
 	object.union(filter(evidence), warned),
 )
 

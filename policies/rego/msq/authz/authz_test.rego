@@ -1184,3 +1184,96 @@ test_visible_tasks_without_patterns if {
 	visible := authz.visible_tasks([], translated) with input as {"tasks": many_tasks}
 	visible == {"taskIds": []}
 }
+
+# --- F8: the caller's LDAP groups (identity.groups) -----------------------------------------------------------------
+
+with_groups := object.union(grants, {"groupMappings": {
+	"etl": {"groupPattern": "*,ou=etl,ou=groups,dc=example,dc=com", "roles": ["ingester"]},
+	"readers": {"groupPattern": "cn=readers,*", "roles": ["analyst"]},
+}})
+
+member_of(request, groups) := object.union(request, {"identity": {"groups": groups}})
+
+group_reason(user, value, reason) := sprintf(
+	"F8 (Roles from LDAP groups): user '%s': Druid's LDAP role provider fails on %s (%s), so every permission check fails",
+	[user, json.marshal(value), reason],
+)
+
+test_the_callers_groups_add_the_roles_they_map_to if {
+	groups := ["cn=nightly,ou=ETL,ou=groups,dc=example,dc=com"]
+	request := member_of(submit("nobody", {"type": "INSERT", "target": "wiki"}), groups)
+	expected := allowed(
+		202,
+		[wiki_write],
+		[hit(wiki_write, "ingester", "wiki.*")],
+		[granted("R3", wiki_write, "ingester", "wiki.*")],
+	)
+	authz.decision == expected with input as request with data.grants as with_groups with data.grant_patterns as translated
+}
+
+test_the_users_own_roles_and_its_groups_roles_count_together if {
+	request := member_of(
+		submit("alice", {"type": "INSERT", "target": "wiki", "reads": [ds("logs")]}),
+		["cn=nightly,ou=etl,ou=groups,dc=example,dc=com"],
+	)
+	logs_read := check("DATASOURCE", "logs", "READ")
+	expected := allowed(
+		202,
+		[logs_read, wiki_write],
+		[hit(logs_read, "analyst", "logs"), hit(wiki_write, "ingester", "wiki.*")],
+		[granted("R2", logs_read, "analyst", "logs"), granted("R3", wiki_write, "ingester", "wiki.*")],
+	)
+	authz.decision == expected with input as request with data.grants as with_groups with data.grant_patterns as translated
+}
+
+test_a_group_that_maps_to_nothing_adds_nothing if {
+	request := member_of(submit("nobody", {"type": "INSERT", "target": "wiki"}), ["cn=nightly,ou=sales,dc=example,dc=com"])
+	expected := forbidden([wiki_write], [wiki_write], [], [lacks("R3", wiki_write, "user 'nobody' (no roles)")])
+	authz.decision == expected with input as request with data.grants as with_groups with data.grant_patterns as translated
+}
+
+test_groups_druid_cannot_read_deny_every_check_and_say_why if {
+	request := member_of(submit("alice", {"type": "SELECT", "reads": [ds("logs")]}), ["cn=readers,dc=x", "cn=x,dc=#zz"])
+	logs_read := check("DATASOURCE", "logs", "READ")
+	expected := forbidden([logs_read], [logs_read], [], [
+		group_reason("alice", "cn=x,dc=#zz", "a #hex value that is not hex pairs"),
+		lacks("R2", logs_read, "user 'alice' (no roles)"),
+	])
+	authz.decision == expected with input as request with data.grants as with_groups
+}
+
+test_unreadable_groups_do_not_matter_where_nothing_is_checked if {
+	request := member_of({"identity": who("alice"), "operation": "sql.task.enabled"}, ["cn=x,dc=#zz"])
+	expected := allowed(200, [], [], [said("R1", "any authenticated user may use MSQ itself")])
+	authz.decision == expected with input as request with data.grants as with_groups
+}
+
+test_unreadable_groups_void_another_engines_matches if {
+	request := member_of(bob_insert, ["cn=x,dc=#zz"])
+	evidence := {
+		"roles": ["writers", "readers"],
+		"checks": [evidence_check(wiki_write, "writers", "wiki"), evidence_check(external_read, "readers", "EXT.*")],
+		"listings": [],
+	}
+	expected := forbidden([wiki_write, external_read], [wiki_write, external_read], [], [
+		group_reason("bob", "cn=x,dc=#zz", "a #hex value that is not hex pairs"),
+		lacks("R3", wiki_write, "user 'bob' (no roles)"),
+		lacks("R4", external_read, "user 'bob' (no roles)"),
+	])
+	authz.build(evidence) == expected with input as request with data.grants as with_groups
+}
+
+test_finalize_refuses_groups_its_grant_store_cannot_map if {
+	detail := concat(" ", [
+		"identity.groups needs the grants the policy holds (engine wasm):",
+		"a grant matcher's store maps users to roles, not LDAP groups",
+	])
+	evidence := {"roles": ["writers"], "checks": [evidence_check(wiki_write, "writers", "wiki")], "listings": []}
+	request := member_of(bob_insert, ["cn=readers,dc=x"])
+	authz.finalize == stopped(400, "invalid_request", [said("INPUT", detail)])
+		with input as {"request": request, "evidence": evidence}
+	no_groups := member_of(bob_insert, [])
+	expected := authz.decision with input as no_groups with data.grants as grants
+	ours := authz.grants_evidence with input as no_groups with data.grants as grants
+	authz.finalize == expected with input as {"request": no_groups, "evidence": ours}
+}

@@ -8,6 +8,9 @@
 #   id: F8
 package msq.grants
 
+import data.msq.ldap
+import data.msq.settings
+
 default users := {}
 
 users := data.grants.users if is_object(data.grants.users)
@@ -17,6 +20,34 @@ default roles_by_name := {}
 roles_by_name := data.grants.roles if is_object(data.grants.roles)
 
 roles_of(user) := sort({role | some role in object.get(object.get(users, user, {}), "roles", [])})
+
+# Druid's group mappings entity: {"<mapping name>": {"groupPattern": "<DN mask>", "roles": [...]}}.
+default group_mappings := {}
+
+group_mappings := data.grants.groupMappings if is_object(data.grants.groupMappings)
+
+# METADATA
+# title: Roles from LDAP groups
+# description: |
+#   An identity's roles are its user's roles (data.grants.users) and the roles its LDAP groups map to, as Druid's
+#   LDAPRoleProvider adds them together: the group DNs (memberOf) through data.grants.groupMappings and the role
+#   provider's groupFilters (msq.ldap.group_resolution). Where Druid's role provider would throw reading the groups
+#   (a memberOf value or a mask it cannot read, settings that disagree), it fails every check the identity makes,
+#   its own roles included: then no role counts.
+# custom:
+#   id: F8
+group_roles_rule := rego.metadata.rule()
+
+# {"roles": the sorted roles every check matches against, "errors": why the groups cannot be read; no roles when
+# there are any}. Without groups nothing is resolved: Druid's role provider then maps no group and reads no mapping.
+identity_roles(user, group_dns) := {"roles": roles_of(user), "errors": set()} if {
+	group_dns == []
+} else := _with_groups(user, ldap.group_resolution(group_dns, group_mappings, settings.ldap_group_filters))
+
+_with_groups(user, resolution) := {"roles": [], "errors": errors} if {
+	errors := resolution.errors | settings.role_provider_errors
+	count(errors) > 0
+} else := {"roles": sort({role | some role in roles_of(user)} | resolution.roles), "errors": set()}
 
 permissions_of(role) := object.get(object.get(roles_by_name, role, {}), "permissions", [])
 
@@ -72,13 +103,18 @@ translated_matching(names, regexes) := set() if {
 # Both paths give the same answer: the differential tests run one against the other.
 default first_match(_, _) := null
 
-first_match(user, check) := found[0] if {
+first_match(user, check) := first_match_of_roles(roles_of(user), check)
+
+# The same for a list of roles (the user's and its groups', see identity_roles), in their order.
+default first_match_of_roles(_, _) := null
+
+first_match_of_roles(roles, check) := found[0] if {
 	indexed
-	found := [match | some role in roles_of(user); match := indexed_match(role, check)]
+	found := [match | some role in roles; match := indexed_match(role, check)]
 	count(found) > 0
 } else := found[0] if {
 	not indexed
-	found := matches(user, check)
+	found := matches_of_roles(roles, check)
 	count(found) > 0
 }
 
@@ -103,8 +139,10 @@ earlier(position, literal) if position < literal
 
 # Every (role, pattern) of the user's roles that grants the action: exact type, exact action (WRITE does not
 # imply READ; Druid upper-cases actions when they are stored), full-match name.
-matches(user, check) := [{"role": role, "pattern": permission.resource.name} |
-	some role in roles_of(user)
+matches(user, check) := matches_of_roles(roles_of(user), check)
+
+matches_of_roles(roles, check) := [{"role": role, "pattern": permission.resource.name} |
+	some role in roles
 	some permission in permissions_of(role)
 	permission.resource.type == check.type
 	upper(permission.action) == check.action
@@ -112,15 +150,17 @@ matches(user, check) := [{"role": role, "pattern": permission.resource.name} |
 ]
 
 # The name patterns the user holds for a type and action, for list filtering (F7).
-patterns(user, type, action) := sort({name |
-	some role in roles_of(user)
+patterns(user, type, action) := patterns_of_roles(roles_of(user), type, action)
+
+patterns_of_roles(roles, type, action) := sort({name |
+	some role in roles
 	entry := data.grant_index.roles[role][type][action]
 	names := {literal | some literal, _ in entry.literals} | {pattern | some [_, pattern] in entry.patterns}
 	some name in names
 }) if {
 	indexed
 } else := sort({permission.resource.name |
-	some role in roles_of(user)
+	some role in roles
 	some permission in permissions_of(role)
 	permission.resource.type == type
 	upper(permission.action) == action

@@ -246,3 +246,48 @@ test_names_matching_tries_each_translation_when_their_alternation_does_not_compi
 	table := {"a.": `a[^\n]`, "b(": "("}
 	grants.names_matching({"ax", "b(", "a\n"}, ["a.", "b("], table) == {"ax"}
 }
+
+# --- an identity's roles: the user's and its LDAP groups' ---------------------------------------------------------
+
+with_groups := object.union(fixture, {
+	"roles": {"group_reader": {"permissions": [permission("DATASOURCE", "sales", "READ")]}},
+	"groupMappings": {
+		"sales": {"groupPattern": "*,ou=groups,dc=example,dc=com", "roles": ["group_reader", "analyst"]},
+		"unrelated": {"groupPattern": "cn=admins,ou=groups,dc=other,dc=org", "roles": ["writer"]},
+	},
+})
+
+test_identity_roles_without_groups_are_the_users if {
+	grants.identity_roles("alice", []) == {"roles": ["analyst", "writer"], "errors": set()} with data.grants as with_groups
+	grants.identity_roles("mallory", []) == {"roles": [], "errors": set()} with data.grants as with_groups
+}
+
+test_identity_roles_add_the_roles_the_groups_map_to if {
+	groups := ["CN=Sales,OU=Groups,DC=Example,DC=com"]
+	grants.identity_roles("bob", groups) == {"roles": ["analyst", "group_reader", "lowercase"], "errors": set()}
+		with data.grants as with_groups
+	grants.identity_roles("nobody", groups) == {"roles": ["analyst", "group_reader"], "errors": set()}
+		with data.grants as with_groups
+	grants.identity_roles("nobody", ["cn=sales,ou=people,dc=example,dc=com"]) == {"roles": [], "errors": set()}
+		with data.grants as with_groups
+}
+
+test_identity_roles_are_none_when_druid_cannot_read_the_groups if {
+	roles := grants.identity_roles("alice", ["cn=x,dc=#zz"]) with data.grants as with_groups
+	roles == {"roles": [], "errors": {{
+		"status": "error",
+		"value": "cn=x,dc=#zz",
+		"reason": "a #hex value that is not hex pairs",
+	}}}
+}
+
+test_first_match_of_roles_takes_the_roles_in_their_order if {
+	wiki := check("DATASOURCE", "wiki", "READ")
+	grants.first_match_of_roles(["analyst", "writer"], wiki) == match("analyst", "wiki") with data.grants as fixture
+	grants.first_match_of_roles(["writer"], wiki) == match("writer", "wiki|metrics")
+		with data.grants as fixture
+		with data.grant_patterns as translated
+	grants.first_match_of_roles([], wiki) == null with data.grants as fixture
+	grants.patterns_of_roles(["analyst", "writer"], "DATASOURCE", "READ") == ["logs_.*", "wiki", "wiki|metrics"]
+		with data.grants as fixture
+}

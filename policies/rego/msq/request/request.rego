@@ -75,6 +75,11 @@ user := object.get(identity, "user", "") if is_object(identity)
 
 authenticated if identity.authenticated == true
 
+# The identity's LDAP group DNs (its memberOf values), which map to roles as Druid's LDAPRoleProvider maps them.
+default groups := []
+
+groups := object.get(identity, "groups", []) if is_object(identity)
+
 # METADATA
 # title: Request shape
 # custom:
@@ -103,6 +108,11 @@ outcomes contains invalid("identity.authenticated must be a boolean") if {
 outcomes contains invalid("identity.user must be a string for an authenticated identity") if {
 	authenticated
 	not is_string(field(identity, "user"))
+}
+
+outcomes contains invalid("identity.groups must be an array of group DN strings") if {
+	is_object(input)
+	not every_string(groups)
 }
 
 outcomes contains invalid(sprintf("%s needs a statement (raw SQL is analyzed into one first)", [operation])) if {

@@ -279,3 +279,14 @@ test_context_and_set_must_be_objects if {
 	request.outcomes == {invalid("statement.set must be an object")}
 		with input as submit_with(object.union(select_wiki, {"set": ["maxNumTasks"]}))
 }
+
+test_identity_groups_must_be_an_array_of_strings if {
+	request.groups == [] with input as {"identity": alice, "operation": "tasks.list"}
+	request.groups == ["cn=a,dc=b"] with input as {"identity": object.union(alice, {"groups": ["cn=a,dc=b"]})}
+	every groups in ["cn=a,dc=b", [7], {"cn": "a"}, null] {
+		request.outcomes == {invalid("identity.groups must be an array of group DN strings")} with input as {
+			"identity": object.union(alice, {"groups": groups}),
+			"operation": "tasks.list",
+		}
+	}
+}

@@ -33,3 +33,17 @@ outcome(rule, stage, status, code, detail) := {
 
 # A reason that explains an allow without a permission check (ownership, an open endpoint).
 note(rule, detail) := sprintf("%s (%s): %s", [rule.custom.id, rule.title, detail])
+
+# The one shape of a decision (src/schemas/decision.schema.json; the decision point stamps engine and revision).
+decision(allow, status, code, checks, missing, matched, reasons) := {
+	"allow": allow,
+	"status": status,
+	"code": code,
+	"required": checks,
+	"missing": missing,
+	"matched": matched,
+	"reasons": reasons,
+}
+
+# A decision that stops a request before any permission is checked.
+refusal(status, code, reasons) := decision(false, status, code, [], [], [], reasons)

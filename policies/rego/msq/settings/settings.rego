@@ -89,3 +89,50 @@ msq_loaded if "druid-multi-stage-query" in list("druid.extensions.loadList")
 
 # The doc-literal variant of R7/R8 checks READ for cancel; Druid's code checks WRITE.
 cancel_action := upper(object.get(raw, "msqAuthz.taskCancelRequires", "WRITE"))
+
+# LDAPRoleProvider's own properties, under the name of the authorizer it provides roles for:
+# druid.auth.authorizer.<name>.roleProvider.groupFilters (druid-basic-security.md, "Properties for LDAP user
+# authorization"; a JSON list of masks) and druid.auth.authorizer.<name>.roleProvider.ldapGroupAttribute
+# (LDAPRoleProvider's @JsonProperty("ldapGroupAttribute"), default BasicAuthUtils.LDAP_GROUP_ATTRIBUTE_ID, memberOf;
+# releases before it read "memberOf" itself). The values of every authorizer name that sets the property.
+role_provider_values(property) := {value |
+	some key, value in raw
+	regex.match(`^druid\.auth\.authorizer\.[^.]+\.roleProvider\.[A-Za-z]+$`, key)
+	endswith(key, concat("", [".roleProvider.", property]))
+}
+
+# Two authorizers whose role providers disagree: msq-authz cannot tell which one Druid would use, and refuses.
+role_provider_errors contains error if {
+	some property in ["groupFilters", "ldapGroupAttribute"]
+	values := role_provider_values(property)
+	count(values) > 1
+	error := {
+		"status": "error",
+		"value": sort(values),
+		"reason": sprintf("roleProvider.%s is set differently for several authorizers", [property]),
+	}
+}
+
+# null when unset (every group is kept); a list, or what was given when it is not one (msq.ldap reports it).
+default ldap_group_filters := null
+
+ldap_group_filters := _group_filters(value) if {
+	values := role_provider_values("groupFilters")
+	count(values) == 1
+	some value in values
+}
+
+_group_filters(value) := filters if {
+	filters := array_value(value)
+} else := value
+
+# The attribute that holds the group DNs, lower-cased: attribute ids are case-insensitive in LDAP, and Druid's OPA
+# authorizer lower-cases them when it writes the LDAP search result into its message.
+default ldap_group_attribute := "memberof"
+
+ldap_group_attribute := lower(value) if {
+	values := role_provider_values("ldapGroupAttribute")
+	count(values) == 1
+	some value in values
+	is_string(value)
+}

@@ -177,3 +177,41 @@ test_a_numeric_version_reads_as_its_text if {
 	settings.version == 30 with data.settings as {"druidVersion": 30}
 	settings.version_string == "30" with data.settings as {"druidVersion": 30}
 }
+
+# --- LDAPRoleProvider's properties ----------------------------------------------------------------------------------
+
+test_the_role_provider_is_unconfigured_by_default if {
+	settings.ldap_group_filters == null
+	settings.ldap_group_attribute == "memberof"
+	settings.role_provider_errors == set()
+}
+
+test_group_filters_are_a_list_or_the_json_text_of_one if {
+	props := "druid.auth.authorizer.ldap.roleProvider.groupFilters"
+	settings.ldap_group_filters == ["*,dc=com"] with data.settings as {props: ["*,dc=com"]}
+	settings.ldap_group_filters == ["*,dc=com"] with data.settings as {props: "[\"*,dc=com\"]"}
+	settings.ldap_group_filters == [] with data.settings as {props: "[]"}
+	settings.ldap_group_filters == "*,dc=com" with data.settings as {props: "*,dc=com"}
+	settings.ldap_group_filters == null with data.settings as {"druid.auth.authorizer.ldap.groupFilters": ["x"]}
+}
+
+test_the_group_attribute_is_lower_cased if {
+	attribute := {"druid.auth.authorizer.MyBasicLDAPAuthorizer.roleProvider.ldapGroupAttribute": "isMemberOf"}
+	settings.ldap_group_attribute == "ismemberof" with data.settings as attribute
+}
+
+test_role_providers_that_disagree_are_an_error if {
+	props := {
+		"druid.auth.authorizer.a.roleProvider.ldapGroupAttribute": "memberOf",
+		"druid.auth.authorizer.b.roleProvider.ldapGroupAttribute": "isMemberOf",
+		"druid.auth.authorizer.c.roleProvider.groupFilters": ["*,dc=com"],
+		"druid.auth.authorizer.d.roleProvider.groupFilters": ["*,dc=com"],
+	}
+	settings.role_provider_errors == {{
+		"status": "error",
+		"value": ["isMemberOf", "memberOf"],
+		"reason": "roleProvider.ldapGroupAttribute is set differently for several authorizers",
+	}} with data.settings as props
+	settings.ldap_group_attribute == "memberof" with data.settings as props
+	settings.ldap_group_filters == ["*,dc=com"] with data.settings as props
+}

@@ -27,3 +27,15 @@ outcome(rule, stage, status, code, detail) := {
 }
 
 note(rule, detail) := sprintf("%s (%s): %s", [rule.custom.id, rule.title, detail])
+
+decision(allow, status, code, checks, missing, matched, reasons) := {
+	"allow": allow,
+	"status": status,
+	"code": code,
+	"required": checks,
+	"missing": missing,
+	"matched": matched,
+	"reasons": reasons,
+}
+
+refusal(status, code, reasons) := decision(false, status, code, [], [], [], reasons)

@@ -79,3 +79,41 @@ msq_loaded if not raw["druid.extensions.loadList"]
 msq_loaded if "druid-multi-stage-query" in list("druid.extensions.loadList")
 
 cancel_action := upper(object.get(raw, "msqAuthz.taskCancelRequires", "WRITE"))
+
+role_provider_values(property) := {value |
+	some key, value in raw
+	regex.match(`^druid\.auth\.authorizer\.[^.]+\.roleProvider\.[A-Za-z]+$`, key)
+	endswith(key, concat("", [".roleProvider.", property]))
+}
+
+role_provider_errors contains error if {
+	some property in ["groupFilters", "ldapGroupAttribute"]
+	values := role_provider_values(property)
+	count(values) > 1
+	error := {
+		"status": "error",
+		"value": sort(values),
+		"reason": sprintf("roleProvider.%s is set differently for several authorizers", [property]),
+	}
+}
+
+default ldap_group_filters := null
+
+ldap_group_filters := _group_filters(value) if {
+	values := role_provider_values("groupFilters")
+	count(values) == 1
+	some value in values
+}
+
+_group_filters(value) := filters if {
+	filters := array_value(value)
+} else := value
+
+default ldap_group_attribute := "memberof"
+
+ldap_group_attribute := lower(value) if {
+	values := role_provider_values("ldapGroupAttribute")
+	count(values) == 1
+	some value in values
+	is_string(value)
+}
