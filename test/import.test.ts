@@ -1,10 +1,11 @@
 // msq-authz import: the basic-security API's shapes into grants, runtime.properties into settings, and Java regex
-// that RE2 cannot reproduce refused with the role, the pattern and the construct.
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+// that RE2 cannot reproduce refused with the role, the pattern and the construct. The built CLI, spawned; and the
+// fixtures of the loopback Coordinator (test/import-druid.test.ts) checked against Jackson itself.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fullMatchFunction } from "../src/engines/casbin.js";
+import { fullMatchFunction } from "../src/grants/casbin.js";
 import { pointFor, readJson, root } from "./support.js";
 
 const bin = join(root, "dist/cli/main.js");
@@ -31,12 +32,16 @@ describe("msq-authz import", () => {
           ],
         },
       },
+      groupMappings: { "druid-admins": { groupPattern: "CN=admins,OU=groups,DC=example,DC=com", roles: ["admin"] } },
     });
   });
 
-  it("says that group mappings need their members' roles given directly", () => {
-    const { stderr } = run(shapes);
-    expect(stderr).toContain("group mapping 'druid-admins' (CN=admins,OU=groups,DC=example,DC=com) grants roles through LDAP group membership");
+  it("keeps group mappings as Druid's entities, never as users, and says nothing more", () => {
+    const { stderr, stdout } = run([fixture("group-mappings.json")]);
+    expect([JSON.parse(stdout), stderr]).toEqual([
+      { grants: { users: {}, roles: {}, groupMappings: { "druid-admins": { groupPattern: "CN=admins,OU=groups,DC=example,DC=com", roles: ["admin"] } } } },
+      "",
+    ]);
   });
 
   it("decides the example requests for the imported users as the example grants do", async () => {
@@ -80,3 +85,28 @@ describe("msq-authz import", () => {
     expect(stderr).toContain(message);
   });
 });
+
+describe("the loopback Coordinator's answers (test/fixtures/druid-basic-security/responses.json)", () => {
+  it("are what Jackson writes for Druid's entity classes, configured as Druid's DefaultObjectMapper", () => {
+    const jars = ["jackson-databind", "jackson-core", "jackson-annotations"].map((name) => `/usr/share/java/${name}.jar`).join(":");
+    const fixtures = join(root, "test/fixtures/druid-basic-security");
+    const classes = join(root, ".build/druid-basic-security");
+    mkdirSync(classes, { recursive: true });
+    execFileSync("javac", ["-Xlint:all", "-Werror", "-cp", jars, "-d", classes, join(fixtures, "DruidBasicSecurityResponses.java")], { stdio: "inherit" });
+    const written = execFileSync("java", ["-cp", `${classes}:${jars}`, "DruidBasicSecurityResponses"], { encoding: "utf8" });
+    expect(setsSorted(JSON.parse(written))).toEqual(setsSorted(readJson(join(fixtures, "responses.json"))));
+  });
+});
+
+/**
+ * Druid's answers hold Java Sets (HashSets: the order of a set of role objects follows Action's identity hash code,
+ * which changes from run to run); permissions are Lists, whose order is Druid's. Sets sorted, lists kept.
+ */
+function setsSorted(value: unknown, key = ""): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => setsSorted(item));
+    return key === "permissions" ? items : items.map((item) => [JSON.stringify(item), item] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item);
+  }
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, setsSorted(item, name)]));
+  return value;
+}
