@@ -1,21 +1,31 @@
 // The decision point as an HTTP service: OPA's Data API shape (so OPA clients work unchanged), a bare-request
-// endpoint, a Druid-request endpoint for gateways, health and Prometheus metrics.
-import { createHash, timingSafeEqual } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { refusal } from "../decision.js";
-import { readDruidJson } from "../json/druid-json.js";
+// endpoint, a Druid-request endpoint for gateways, health and Prometheus metrics, optionally a bundle server and
+// decision logs in OPA's format. This module assembles the server (limits, body parsing, the bearer-token check,
+// error bodies, the decision log's lifetime); each route family is a module in routes/.
+import { timingSafeEqual } from "node:crypto";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { BundleSource } from "../bundle/source.js";
 import type { DecisionPoint } from "../decision-point.js";
-import type { Decision } from "../types.js";
-import { type DruidHttpRequest, mapDruidRequest } from "./druid-http.js";
-import { serviceMetrics } from "./metrics.js";
+import type { ServerContext } from "./context.js";
+import { DecisionLog, type DecisionLogOptions } from "./decision-log.js";
+import { decisionLogMetrics, serviceMetrics } from "./metrics.js";
+import { bundleRoutes } from "./routes/bundles.js";
+import { decideRoutes } from "./routes/decide.js";
+import { druidAuthorizerRoutes } from "./routes/druid-authorizer.js";
+import { druidHttpRoutes } from "./routes/druid-http.js";
+import { healthRoutes } from "./routes/health.js";
+import { metricsRoutes } from "./routes/metrics.js";
+import { opaDataRoutes } from "./routes/opa-data.js";
 
 export interface ServerOptions {
   point: DecisionPoint;
   /** Callers must send `Authorization: Bearer <token>` (all but /health). */
   token?: string;
+  /**
+   * Answer Druid's OPA authorizer (POST /v1/data/msq/druid/allow) without the token: Druid sends no Authorization
+   * header. Only for a serve that Druid alone can reach (a loopback sidecar, or behind mTLS).
+   */
+  druidWithoutToken?: boolean;
   /** Largest request body accepted, in bytes (default 1 MiB); larger ones are a 413. */
   bodyLimit?: number;
   /**
@@ -28,6 +38,13 @@ export interface ServerOptions {
   bundleSource?: BundleSource;
   /** Serve the bundles in this directory at GET /bundles/<name>, with ETags (a bundle server for OPA agents too). */
   bundlesDir?: string;
+  /**
+   * Log every decision in OPA's decision-log format, to a file or an HTTP sink. The sink is opened here: a file that
+   * cannot be opened, or a mask OPA would refuse, throws DecisionLogError.
+   */
+  decisionLog?: DecisionLogOptions;
+  /** The bundle's name in decision logs and /health?bundles (default "msq-authz"). */
+  bundleName?: string;
 }
 
 export function buildServer(options: ServerOptions): FastifyInstance {
@@ -48,8 +65,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     app.log.warn({ err: error.message }, "bundle refused; the current revision keeps serving");
   });
   options.bundleSource?.on("activated", (bundle) => metrics.activated(bundle.manifest.revision));
-  // Read when a refusal is made: the point may have swapped to another revision since the server started.
-  const stamp = () => ({ engine: point.engine, revision: point.revision });
+
+  const bundleName = options.bundleName ?? "msq-authz";
+  let decisionLog: DecisionLog | undefined;
+  if (options.decisionLog) {
+    const counted = decisionLogMetrics(metrics.registry, () => decisionLog?.bufferedBytes ?? 0);
+    decisionLog = new DecisionLog(options.decisionLog, bundleName, { ...counted, warn: (message) => app.log.warn(message) });
+    const log = decisionLog;
+    // Closing the server delivers what the log holds, within the upload timeout.
+    app.addHook("onClose", async () => log.close());
+  }
 
   // Bodies stay text: decideJson answers a repeated request from its text without parsing it.
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => done(null, body));
@@ -66,7 +91,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   if (options.token !== undefined) {
     const expected = Buffer.from(`Bearer ${options.token}`);
     app.addHook("onRequest", async (request, reply) => {
-      if (request.url === "/health") return;
+      // Routes declare themselves public (`config: {public: true}`): /health, whatever its query.
+      if (request.routeOptions.config?.public === true) return;
       const given = Buffer.from(request.headers.authorization ?? "");
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         await reply.status(401).header("www-authenticate", "Bearer").send({ code: "unauthorized", message: "a valid bearer token is required" });
@@ -74,83 +100,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
   }
 
-  const answer = async (reply: FastifyReply, started: bigint, decision: Decision, wrap: boolean): Promise<void> => {
-    metrics.observe(decision.code, Number(process.hrtime.bigint() - started) / 1e9);
-    await reply.send(wrap ? { result: decision } : decision);
+  const context: ServerContext = {
+    point,
+    metrics,
+    bundleName,
+    ...(decisionLog ? { decisionLog } : {}),
+    ...(options.bundleSource ? { bundleSource: options.bundleSource } : {}),
   };
-
-  app.get("/health", async () => ({
-    status: "ok",
-    engine: point.engine,
-    revision: point.revision,
-    ...(options.bundleSource ? { bundle: options.bundleSource.status } : {}),
-  }));
-
-  if (options.bundlesDir !== undefined) {
-    const dir = options.bundlesDir;
-    app.get("/bundles/:name", async (request, reply) => {
-      const { name } = request.params as { name: string };
-      // Plain file names only: nothing outside the directory can be asked for.
-      if (!/^[\w.-]+\.tar\.gz$/u.test(name)) return reply.status(404).send({ code: "not_found", message: `no bundle ${name}` });
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(join(dir, name));
-      } catch {
-        return reply.status(404).send({ code: "not_found", message: `no bundle ${name}` });
-      }
-      const etag = `"${createHash("sha256").update(bytes).digest("hex")}"`;
-      void reply.header("etag", etag).header("cache-control", "no-cache");
-      if (request.headers["if-none-match"] === etag) return reply.status(304).send();
-      return reply.header("content-type", "application/gzip").send(bytes);
-    });
-  }
-  app.get("/metrics", async (_request, reply) => {
-    await reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-
-  app.post("/v1/decide", async (request, reply) => {
-    const started = process.hrtime.bigint();
-    const body = parseBody(String(request.body ?? ""));
-    if (!body.ok) return reply.status(400).send({ code: "invalid_request", message: body.message });
-    await answer(reply, started, await point.decide(body.value), false);
-  });
-
-  // OPA's Data API: {"input": ...} in, {"result": ...} out.
-  app.post("/v1/data/msq/authz/decision", async (request, reply) => {
-    const started = process.hrtime.bigint();
-    const body = parseBody(String(request.body ?? "{}"));
-    if (!body.ok) return reply.status(400).send({ code: "invalid_parameter", message: body.message });
-    const input = (body.value as { input?: unknown } | null)?.input;
-    await answer(reply, started, await point.decide(input), true);
-  });
-
-  app.post("/v1/druid", async (request, reply) => {
-    const started = process.hrtime.bigint();
-    const body = parseBody(String(request.body ?? ""));
-    if (!body.ok) return reply.status(400).send({ code: "invalid_request", message: body.message });
-    const druid = body.value as Partial<DruidHttpRequest> | null;
-    if (typeof druid?.http?.method !== "string" || typeof druid.http.path !== "string") {
-      return answer(reply, started, refusal(400, "invalid_request", ["INPUT (Request shape): /http: needs method and path"], stamp()), false);
-    }
-    const mapped = mapDruidRequest(druid as DruidHttpRequest);
-    if ("invalid" in mapped) {
-      return answer(reply, started, refusal(400, "invalid_request", [`INPUT (Request shape): ${mapped.invalid}`], stamp()), false);
-    }
-    if ("unknown" in mapped) {
-      return answer(reply, started, refusal(404, "not_found", [`INPUT (Request shape): Druid has no endpoint ${mapped.unknown}`], stamp()), false);
-    }
-    await answer(reply, started, await point.decide(mapped.request), false);
-  });
-
+  healthRoutes(app, context);
+  metricsRoutes(app, context);
+  if (options.bundlesDir !== undefined) bundleRoutes(app, options.bundlesDir);
+  // The routes that decide: each answers through answer() (counted, answered, logged).
+  decideRoutes(app, context);
+  opaDataRoutes(app, context);
+  druidHttpRoutes(app, context);
+  druidAuthorizerRoutes(app, context, options.druidWithoutToken === true);
   return app;
-}
-
-/**
- * Bodies are read as Druid's Jackson reads them: strict JSON, and no object with a key twice (which JSON.parse
- * would read as its last value and Jackson, for a polymorphic type, as its first).
- */
-function parseBody(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  const read = readDruidJson(text);
-  if ("error" in read) return { ok: false, message: `request body is not JSON as Druid reads it: ${read.error.message}` };
-  return { ok: true, value: read.value };
 }
