@@ -5,15 +5,18 @@
 // Passes when: no request failed (connection errors, timeouts, non-2xx, or a decision that does not fit the revision
 // it names), both revisions served, no reload failed, RSS grew under 10% from the end of warm-up, and the last window's p99 is within
 // 2x the median window's. Prints a table, writes bench/results/soak.json (or --out), exits 1 when a check fails.
+// Every --progress seconds (0: never) a line on stderr says how far it is: elapsed time, requests answered, failures,
+// the revision serving and the service's RSS.
 //
-//   node bench/soak.mjs [--duration 600] [--swap-every 30] [--calibrate 10] [--fraction 0.7] [--out FILE] [--json]
+//   node bench/soak.mjs [--duration 600] [--swap-every 30] [--calibrate 10] [--fraction 0.7] [--progress 10]
+//                       [--out FILE] [--json]
 import { generateKeyPairSync } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { buildBundle } from "../dist/cli/bundle.js";
+import { buildBundle } from "../dist/bundle/build.js";
 import { root, startService } from "./service.mjs";
 
 const { values } = parseArgs({
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     "swap-every": { type: "string", default: "30" },
     calibrate: { type: "string", default: "10" },
     fraction: { type: "string", default: "0.7" },
+    progress: { type: "string", default: "10" },
     out: { type: "string", default: join(root, "bench/results/soak.json") },
     json: { type: "boolean", default: false },
   },
@@ -146,7 +150,15 @@ try {
   const started = Date.now();
   const rss = [];
   const instance = load({ duration, overallRate: rate });
-  instance.on("response", (_client, _status, _bytes, responseTime) => current.push(responseTime));
+  let answered = 0;
+  let requestErrors = 0;
+  instance.on("response", (_client, _status, _bytes, responseTime) => {
+    current.push(responseTime);
+    answered += 1;
+  });
+  instance.on("reqError", () => {
+    requestErrors += 1;
+  });
   const windowTimer = setInterval(() => {
     windows.push(current.sort((a, b) => a - b));
     current = [];
@@ -157,10 +169,25 @@ try {
     swaps += 1;
     publish(swaps % 2 === 1 ? "rev-b" : "rev-a");
   }, swapEvery * 1000);
+  const progressEvery = Number(values.progress);
+  const progressTimer = progressEvery > 0 ? setInterval(() => void progress(), progressEvery * 1000) : undefined;
+  async function progress() {
+    const serving = await fetch(`${service.url}/health`).then((response) => response.json()).then((health) => health.revision, () => "unknown");
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    const failures = tally.failed + requestErrors;
+    let mib = "?";
+    try {
+      mib = (rssBytes(service.pid) / 2 ** 20).toFixed(1);
+    } catch {
+      // the service has just exited (the soak is ending): the line goes out without its RSS
+    }
+    console.error(`soak ${elapsed}/${duration} s: ${answered} requests, ${failures} failed, revision ${serving} (${swaps} swaps), RSS ${mib} MiB`);
+  }
   const result = await instance;
   clearInterval(windowTimer);
   clearInterval(rssTimer);
   clearInterval(swapTimer);
+  clearInterval(progressTimer);
 
   const health = await (await fetch(`${service.url}/health`)).json();
   // Warm-up is the first 10% (at least one RSS sample): RSS growth is measured from its end.
@@ -219,4 +246,5 @@ try {
   process.exitCode = Object.values(checks).every(Boolean) ? 0 : 1;
 } finally {
   await Promise.all([service.stop(), bundles.stop()]);
+  for (const dir of [tmp, published]) rmSync(dir, { recursive: true, force: true });
 }

@@ -115,7 +115,9 @@ export class BundleSource extends EventEmitter<BundleSourceEvents> {
     this.status.failures += 1;
     this.status.lastError = error.message;
     this.status.lastErrorAt = new Date().toISOString();
-    this.emit("error", error);
+    // An EventEmitter throws an "error" that nobody listens for, which would end the polling; the status above
+    // records the failure whether anyone listens or not.
+    if (this.listenerCount("error") > 0) this.emit("error", error);
   }
 
   start(): void {

@@ -1,6 +1,9 @@
 // msq-authz bundle build | verify | inspect: signed OPA bundles of the policy, as OPA builds and checks them.
+import { buildBundle } from "../../bundle/build.js";
+import { inspectBundle } from "../../bundle/inspect.js";
+import { readBundleFiles } from "../../bundle/load.js";
+import { verifyBundle } from "../../bundle/verify.js";
 import { BundleError } from "../../errors.js";
-import { buildBundle, inspect, verify } from "../bundle.js";
 import { type Command, UsageError, write } from "../command.js";
 import { algorithmOf, grantOptions, loadGrants, loadSettings, str, usageOnFailure, verificationOf, verificationOptions } from "../inputs.js";
 
@@ -10,8 +13,8 @@ export const bundleBuild: Command = {
   synopsis: "--output FILE.tar.gz [--target wasm|rego] [--grants FILE] [--config FILE] [--revision R] [--signing-key PEM ...]",
   description:
     "Wraps `opa build -b` (OPA on the PATH, or the one `make tools` installs). --target rego builds the same policy for\n" +
-    "a stock OPA agent. Without --revision the revision is a hash of the content, so the same inputs always build the\n" +
-    "same revision.",
+    "a stock OPA agent. The same inputs build the same archive, byte for byte; without --revision the revision is a\n" +
+    "hash of the content.",
   options: [
     { name: "output", type: "string", value: "FILE", summary: "where to write the bundle (.tar.gz)" },
     { name: "target", type: "string", value: "wasm|rego", summary: "wasm (default) for msq-authz decision points, rego for stock OPA agents" },
@@ -67,7 +70,10 @@ export const bundleVerify: Command = {
     const verification = await verificationOf(values, io);
     if (!verification) throw new UsageError("bundle verify needs --verification-key FILE");
     try {
-      await write(io.stdout, `${await verify(positionals[0] as string, verification)}\n`);
+      const path = positionals[0] as string;
+      const verified = await verifyBundle(await readBundleFiles(path), verification, path);
+      const by = `${verified?.keyId ? ` by key '${verified.keyId}'` : ""}${verified?.scope ? ` for scope '${verified.scope}'` : ""}`;
+      await write(io.stdout, `bundle ${path} is valid: ${verified?.files ?? 0} files signed${by}\n`);
       return 0;
     } catch (error) {
       if (!(error instanceof BundleError)) throw error;
@@ -85,7 +91,7 @@ export const bundleInspect: Command = {
   positionals: { min: 1, max: 1, name: "the bundle FILE" },
   examples: ["msq-authz bundle inspect msq-authz.tar.gz"],
   async run({ positionals }, io) {
-    await write(io.stdout, `${JSON.stringify(await usageOnFailure(inspect(positionals[0] as string)), null, 2)}\n`);
+    await write(io.stdout, `${JSON.stringify(await usageOnFailure(inspectBundle(positionals[0] as string)), null, 2)}\n`);
     return 0;
   },
 };
