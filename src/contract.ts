@@ -9,6 +9,12 @@ export type DecisionRequest = {
   identity: {
     authenticated: boolean;
     user?: Name;
+    /**
+     * The identity's LDAP group DNs (its memberOf values): they add the roles data.grants.groupMappings maps them to, as Druid's LDAPRoleProvider adds them. At most 50 names of at most 512 characters and 16 attribute-value pairs, so that a decision stays within its time budget.
+     *
+     * @maxItems 50
+     */
+    groups?: string[];
   };
   operation:
     | "sql.query"
@@ -152,7 +158,10 @@ export type Decision = {
     patterns: string[];
     taskIds?: string[];
   };
-  engine: "wasm" | "casbin";
+  /**
+   * Who matched the grants: wasm (the policy over its own data), casbin, or the name a custom grant matcher gives.
+   */
+  engine: string;
   revision: string;
 };
 
@@ -180,6 +189,18 @@ export interface Grants {
        * @maxItems 1000000
        */
       permissions: Permission[];
+    };
+  };
+  /**
+   * Druid basic-security LDAP group mappings by name, as LDAPRoleProvider applies them: an LDAP group whose DN the groupPattern matches gives its roles. '*,<dn>' matches a group under <dn>, '<dn>,*' a group whose leftmost RDNs are <dn>, any other pattern the group itself (names compared as javax.naming.ldap.LdapName compares them).
+   */
+  groupMappings?: {
+    [k: string]: {
+      groupPattern: string;
+      /**
+       * @maxItems 10000
+       */
+      roles?: Name[];
     };
   };
 }
@@ -217,6 +238,10 @@ export interface Settings {
   "druid.sql.planner.authorizeLookupDirectly"?: Switch;
   "druid.msq.intermediate.storage.enable"?: Switch;
   /**
+   * The internal system user Druid's processes call one another as (the escalator, conventionally druid_system): authorized like any user, it needs READ and WRITE on every resource type; audit reports when the grants do not give it that.
+   */
+  "druid.escalator.internalClientUsername"?: string;
+  /**
    * WRITE (Druid's code, the default) or READ (the seed documents' reading of R7/R8).
    */
   "msqAuthz.taskCancelRequires"?: "READ" | "WRITE";
@@ -229,8 +254,18 @@ export interface Settings {
    *
    * This interface was referenced by `Settings`'s JSON-Schema definition
    * via the `patternProperty` "^druid\.export\.storage\.[A-Za-z0-9.]+$".
+   *
+   * LDAPRoleProvider's groupFilters: the masks a group DN must match for its mappings to count (unset: every group; an empty list: none). A JSON list, or its text as runtime.properties holds it.
+   *
+   * This interface was referenced by `Settings`'s JSON-Schema definition
+   * via the `patternProperty` "^druid\.auth\.authorizer\.[^.]+\.roleProvider\.groupFilters$".
+   *
+   * LDAPRoleProvider's ldapGroupAttribute: the attribute of the user's LDAP entry that lists its groups (default memberOf).
+   *
+   * This interface was referenced by `Settings`'s JSON-Schema definition
+   * via the `patternProperty` "^druid\.auth\.authorizer\.[^.]+\.roleProvider\.ldapGroupAttribute$".
    */
-  [k: string]: string | number | boolean | unknown[] | Keys | Switch | "READ" | "WRITE" | undefined;
+  [k: string]: string | number | boolean | unknown[] | string[] | Keys | Switch | "READ" | "WRITE" | undefined;
 }
 
 export type Expectation = {

@@ -4,9 +4,9 @@
 // reload failure within its timeout while the last good revision keeps serving, malformed Druid requests are 400
 // decisions naming the field, and a slow body is cut at the documented 10 s. Figures go to the README.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
-import { connect, createServer as createNetServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -17,6 +17,7 @@ import { readBundleFiles } from "../src/bundle/load.js";
 import { DEFAULT_DECISION_CACHE_BYTES, MAX_REQUEST_BYTES } from "../src/decision-point.js";
 import { requestSchema } from "../src/schemas/validate.js";
 import { root } from "./support.js";
+import { freePort } from "./ports.js";
 
 const MiB = 1024 * 1024;
 /** serve's old-generation heap ceiling here: the decision cache budget plus 32 MiB (README, "Security and reliability"). */
@@ -82,15 +83,6 @@ async function startBundleServer(): Promise<void> {
 
 let child: ChildProcess;
 let url = "";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createNetServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServe(): Promise<void> {
   const port = await freePort();
@@ -214,6 +206,7 @@ afterAll(async () => {
   await new Promise((resolve) => bundleServer.close(resolve));
   writeFileSync(join(tmp, "figures.json"), JSON.stringify(figures, null, 2));
   console.log(`abuse figures: ${JSON.stringify(figures)}`);
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 describe("msq-authz serve under abuse", () => {

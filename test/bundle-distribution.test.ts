@@ -2,14 +2,14 @@
 // decision, and a bad revision refused while the last good one keeps serving.
 import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followBundles } from "../src/bundle/follow.js";
 import { loadBundle } from "../src/bundle/load.js";
 import { BundleSource } from "../src/bundle/source.js";
-import { buildBundle } from "../src/cli/bundle.js";
+import { buildBundle } from "../src/bundle/build.js";
 import { createDecisionPoint } from "../src/decision-point.js";
 import { buildServer } from "../src/server/app.js";
 import { readJson, root } from "./support.js";
@@ -47,6 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.app.close();
+  for (const dir of [tmp, served]) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the bundle server", () => {

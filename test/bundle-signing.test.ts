@@ -2,10 +2,10 @@
 // a bundle can be wrong refused with its reason.
 import { execFileSync, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBundle } from "../src/bundle/load.js";
 import type { SigningAlgorithm } from "../src/bundle/verify.js";
 import { createDecisionPoint } from "../src/decision-point.js";
@@ -14,6 +14,7 @@ import { type ExtraEntry, repack as repackTo } from "./repack.js";
 import { root } from "./support.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-signing-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const opa = join(root, ".tools/bin/opa");
 
 function keyPair(type: "rsa" | "ec"): { privateKey: string; publicKey: string } {

@@ -2,13 +2,14 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { defaultBundlePath, loadBundle } from "../src/bundle/load.js";
 import { createDecisionPoint } from "../src/decision-point.js";
-import { entrypoints } from "../src/engines/wasm.js";
+import { entrypoints } from "../src/policy/wasm-policy.js";
 import { BundleError } from "../src/errors.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-bundle-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function copyOfBundle(name: string): string {
   const dir = join(tmp, name);

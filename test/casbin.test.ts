@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { FileAdapter, newEnforcer, type Enforcer } from "casbin";
 import { describe, expect, it } from "vitest";
 import { createDecisionPoint } from "../src/decision-point.js";
-import { casbinModelPath, fullMatchFunction, grantsToCasbinPolicy } from "../src/engines/casbin.js";
+import { casbinModelPath, fullMatchFunction, grantsToCasbinPolicy } from "../src/grants/casbin.js";
 import { engineErrorDecision, pointFor, readJson, root } from "./support.js";
 
 const exampleGrants = readJson(join(root, "examples/grants.json"));

@@ -1,5 +1,6 @@
 // Decision cases as data: every case runs through both engines and must produce the whole expected decision.
 import { describe, expect, it } from "vitest";
+import { validateDecision } from "../src/schemas/validate.js";
 import { engines, loadCases, pointFor } from "./support.js";
 
 const cases = loadCases();
@@ -26,6 +27,7 @@ describe("decision cases", () => {
           const point = await pointFor(engine, c.grants, c.settings);
           const decision = await point.decide(c.request);
           expect(decision).toEqual({ ...c.decision, engine, revision: point.revision });
+          expect(validateDecision(decision), JSON.stringify(validateDecision.errors)).toBe(true);
           for (const rule of c.rules) {
             expect(decision.reasons.some((reason) => reason.startsWith(`${rule} (`))).toBe(true);
           }

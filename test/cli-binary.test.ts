@@ -1,19 +1,20 @@
 // The real binary, spawned once per command as a user runs it: its exit codes and streams. Everything else about
 // the commands is tested in-process (test/cli*.test.ts); serve's own tests spawn it too (test/serve.test.ts).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { root } from "./support.js";
 
 const bin = join(root, "dist/cli/main.js");
 const examples = join(root, "examples");
 const grants = join(examples, "grants.json");
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-binary-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync("node", [bin, ...args], { input, encoding: "utf8", cwd: root });
+  const result = spawnSync("node", [bin, ...args], { input, encoding: "utf8", cwd: root, maxBuffer: 64 * 1024 * 1024 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -37,6 +38,24 @@ describe("the msq-authz binary", () => {
     const output = join(tmp, "built.tar.gz");
     expect(run(["bundle", "build", "--output", output, "--grants", grants])).toEqual({ code: 0, stdout: `built ${output}\n`, stderr: "" });
   });
+
+  it("decides a batch on worker threads exactly as in one thread: every line, in input order", () => {
+    // The examples' requests (a line that is not JSON among them) 300 times over, each time with its own query id.
+    const lines = readFileSync(join(examples, "requests.jsonl"), "utf8").trim().split("\n");
+    const withId = (line: string, i: number): string => {
+      if (!line.startsWith("{")) return line;
+      const request = JSON.parse(line) as { context?: object };
+      return JSON.stringify({ ...request, context: { ...request.context, sqlQueryId: `q${i}` } });
+    };
+    const batch = Array.from({ length: 300 }, (_, i) => lines.map((line) => withId(line, i))).flat();
+    const file = join(tmp, "batch.jsonl");
+    writeFileSync(file, `${batch.join("\n")}\n`);
+    const args = ["decide", "--batch", file, "--grants", grants, "--config", join(examples, "settings.json")];
+    const one = run(args);
+    const two = run([...args, "--workers", "2"]);
+    expect(one.stdout.split("\n").length).toBe(batch.length + 1);
+    expect(two).toEqual(one);
+  }, 60_000);
 
   it("reports bad usage in one line on stderr with exit 2", () => {
     expect(run(["decide", "--frobnicate"])).toEqual({

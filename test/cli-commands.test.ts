@@ -1,15 +1,16 @@
 // The CLI as a user meets it, in-process: help from the commands' own options, one-line errors with a suggestion,
 // the quick --sql question, batches from stdin, explain for people, reviews that mean what they say, audit exits.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { version } from "../src/cli/run.js";
 import { cli } from "./cli-support.js";
 import { root } from "./support.js";
 
 const grants = join(root, "examples/grants.json");
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-cli-commands-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const file = (name: string, content: string): string => {
   const path = join(tmp, name);
   writeFileSync(path, content);

@@ -1,15 +1,16 @@
 // The CLI's commands in-process, with the files and streams a user gives them (test/cli-binary.test.ts spawns the
 // real binary once per command).
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { cli } from "./cli-support.js";
 import { pointFor, readJson, root } from "./support.js";
 
 const examples = join(root, "examples");
 const grants = join(examples, "grants.json");
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-cli-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const run = (args: string[], stdin?: string) => cli(args, stdin === undefined ? {} : { stdin });
 

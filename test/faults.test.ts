@@ -3,21 +3,22 @@
 // service stays up, the last good revision keeps serving, and /metrics counts it.
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followBundles } from "../src/bundle/follow.js";
 import { BundleSource } from "../src/bundle/source.js";
-import { buildBundle } from "../src/cli/bundle.js";
+import { buildBundle } from "../src/bundle/build.js";
 import { worstCases } from "../bench/worst-cases.mjs";
 import { MAX_REQUEST_BYTES, createDecisionPoint } from "../src/decision-point.js";
 import { requestSchema } from "../src/schemas/validate.js";
 import { buildServer } from "../src/server/app.js";
-import type { EngineName } from "../src/types.js";
+import type { BuiltinEngine } from "../src/decision-point.js";
 import { engineErrorDecision, engines, readJson, root } from "./support.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-faults-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const grants = readJson(join(root, "examples/grants.json")) as object;
 const alice = { authenticated: true, user: "alice" };
 const small = { identity: alice, operation: "sql.task.submit", sql: "SELECT * FROM wiki" };
@@ -27,7 +28,7 @@ const large = { ...worstCases(requestSchema, MAX_REQUEST_BYTES)[2]?.request(0), 
 
 const metric = (text: string, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, "mu").exec(text)?.[1] ?? Number.NaN);
 
-describe.each(engines)("a decision that runs the WASM policy out of memory (%s engine)", (engine: EngineName) => {
+describe.each(engines)("a decision that runs the WASM policy out of memory (%s engine)", (engine: BuiltinEngine) => {
   it("is an engine_error naming the ceiling, never remembered; the next decision is answered as before", async () => {
     const tight = await createDecisionPoint({ grants, engine, wasmMemoryMiB: 4 });
     const roomy = await createDecisionPoint({ grants, engine });
@@ -110,6 +111,7 @@ describe("bundle revisions that cannot serve", () => {
   afterAll(async () => {
     source.stop();
     await Promise.all([server.close(), bundleServer.close()]);
+    rmSync(served, { recursive: true, force: true });
   });
 
   it.each([

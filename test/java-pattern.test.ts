@@ -14,13 +14,14 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBundle, readBundleFiles } from "../src/bundle/load.js";
-import { buildBundle } from "../src/cli/bundle.js";
+import { buildBundle } from "../src/bundle/build.js";
 import { createDecisionPoint } from "../src/decision-point.js";
-import { fullMatchFunction } from "../src/engines/casbin.js";
+import { fullMatchFunction } from "../src/grants/casbin.js";
 import { checkGrants } from "../src/grants.js";
 import { ALL, type CodeSet, SURROGATES, codeSet, complement, without } from "../src/grants/code-points.js";
 import { MAX_PATTERN_LENGTH, translateJavaPattern } from "../src/grants/java-pattern.js";
-import type { Decision, EngineName } from "../src/types.js";
+import type { BuiltinEngine } from "../src/decision-point.js";
+import type { Decision } from "../src/types.js";
 import { JavaOracle } from "./oracle/java-oracle.js";
 import { javaPatterns } from "./oracle/java-patterns.js";
 import { engines, loadCases, root } from "./support.js";
@@ -229,7 +230,7 @@ describe("generated patterns: msq-authz refuses what Java refuses, and matches w
         users: Object.fromEntries(slice.map((_, i) => [`u${i}`, { roles: [`r${i}`] }])),
         roles: Object.fromEntries(slice.map(({ pattern }, i) => [`r${i}`, { permissions: [{ resource: { name: pattern, type: "DATASOURCE" }, action: "READ" }] }])),
       };
-      for (const engine of engines as EngineName[]) {
+      for (const engine of engines as BuiltinEngine[]) {
         const point = await createDecisionPoint({ bundle, grants, engine, decisionCacheEntries: 0 });
         for (const [i, { pattern, names, java }] of slice.entries()) {
           for (const [j, name] of names.entries()) {
@@ -258,7 +259,7 @@ describe("generated patterns: msq-authz refuses what Java refuses, and matches w
       writeFileSync(join(dir, "input.json"), JSON.stringify({ tests }));
       const output = execFileSync(
         join(root, ".tools/bin/opa"),
-        ["eval", "--format", "json", "-d", join(root, "policies/rego/msq/grants/grants.rego"), "-d", join(dir, "table.json"), "-i", join(dir, "input.json"),
+        ["eval", "--format", "json", "--ignore", "*_test.rego", "-d", join(root, "policies/rego/msq"), "-d", join(dir, "table.json"), "-i", join(dir, "input.json"),
           "matched := {t[2] | some t in input.tests; data.msq.grants.full_match(t[0], t[1])}"],
         { encoding: "utf8", maxBuffer: 1 << 28 },
       );

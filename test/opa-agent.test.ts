@@ -3,19 +3,19 @@
 // decision-case set; both pick up a new revision; both refuse a tampered one and keep answering from the old.
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followBundles } from "../src/bundle/follow.js";
 import { BundleSource } from "../src/bundle/source.js";
-import { buildBundle } from "../src/cli/bundle.js";
+import { buildBundle } from "../src/bundle/build.js";
 import { createDecisionPoint, type DecisionPoint } from "../src/decision-point.js";
 import { policyInput } from "../src/policy-input.js";
 import { buildServer } from "../src/server/app.js";
 import { repack } from "./repack.js";
 import { loadCases, readJson, root } from "./support.js";
+import { freePort } from "./ports.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "msq-authz-agent-"));
 const served = mkdtempSync(join(tmpdir(), "msq-authz-agent-served-"));
@@ -27,15 +27,6 @@ const grants = readJson(join(root, "examples/grants.json")) as { users: Record<s
 // Revision 2 gives alice the ingest role: a decision that flips shows which revision answered.
 const grants2 = { ...grants, users: { ...grants.users, alice: { roles: ["analyst", "ingest"] } } };
 const aliceWrites = { identity: { authenticated: true, user: "alice" }, operation: "sql.task.submit", statement: { type: "INSERT", target: "wiki" } };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const until = async (what: () => Promise<boolean>, ms = 20_000): Promise<void> => {
   for (const started = Date.now(); Date.now() - started < ms; await new Promise((r) => setTimeout(r, 200))) {
@@ -108,6 +99,7 @@ afterAll(async () => {
   opa?.kill();
   source?.stop();
   await server?.close();
+  for (const dir of [tmp, served]) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("a stock OPA agent and the embedded decision point, on the same signed bundle", () => {

@@ -2,7 +2,7 @@
 // (what a stock OPA agent serving the bundle runs), over every decision case, the SQL corpus and the examples.
 // Both must produce the same decision, field for field.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -93,6 +93,7 @@ beforeAll(() => {
   const rows = (JSON.parse(output) as { result?: { bindings: { i: number; d: Decision } }[] }).result ?? [];
   goDecisions = [];
   for (const { bindings } of rows) goDecisions[bindings.i] = bindings.d;
+  rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
 describe("the WASM policy and OPA's Go evaluator", () => {

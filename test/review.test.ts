@@ -1,8 +1,8 @@
 // msq-authz review through the real binary: the shipped examples pass, wrong expectations fail with their file
 // and line, and the JUnit report is well-formed XML that CI systems read.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { cli } from "./cli-support.js";
@@ -48,6 +48,7 @@ describe("msq-authz review", () => {
       ["wrong expectations", "3", "2"],
     ]);
     expect(suites[2]?.testcase.filter((c) => c.failure !== undefined)).toHaveLength(2);
+    rmSync(dirname(report), { recursive: true, force: true });
   });
 
   it("prints the whole result as JSON", async () => {

@@ -1,9 +1,9 @@
 // The durable-storage and export preflight (R9, F9): through the real CLI, and the WASM entrypoint against OPA's
 // Go evaluator on the same inputs.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "./cli-support.js";
 import { settingsFromProperties } from "../src/settings.js";
@@ -69,6 +69,7 @@ describe("msq-authz s3-check", () => {
     const generated = join(mkdtempSync(join(tmpdir(), "msq-authz-iam-")), "generated.json");
     writeFileSync(generated, (await run([...exportSettings, "--emit-policy"])).stdout);
     expect((await run(["--policy", generated, ...exportSettings])).code).toBe(0);
+    rmSync(dirname(generated), { recursive: true, force: true });
   });
 
   const objects = {
@@ -93,12 +94,14 @@ describe("msq-authz s3-check", () => {
       ["s3:ListBucket", verdict],
       ["s3:ListBucket", verdict],
     ]);
+    rmSync(dirname(policy), { recursive: true, force: true });
   });
 
   it("allows a ListBucket without any prefix condition", async () => {
     const policy = join(mkdtempSync(join(tmpdir(), "msq-authz-iam-")), "policy.json");
     writeFileSync(policy, JSON.stringify({ Version: "2012-10-17", Statement: [objects, listing({})] }));
     expect((await run(["--policy", policy, ...durable])).code).toBe(0);
+    rmSync(dirname(policy), { recursive: true, force: true });
   });
 
   it.each([
@@ -136,6 +139,7 @@ describe("msq-authz s3-check output", () => {
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toBe("S3 preflight: nothing to evaluate (no S3 durable storage or export path in these settings)");
     expect(stdout).toContain("google checklist (not evaluated):\n  storage.objects.get (R9, indexer, broker; inferred): gs://b/");
+    rmSync(dirname(properties), { recursive: true, force: true });
   });
 
   it("refuses a file that is not an IAM policy, such as grants, instead of judging it", async () => {
@@ -169,6 +173,7 @@ describe("the preflight entrypoint in WASM and in OPA's Go evaluator", () => {
     );
     const go: unknown[] = [];
     for (const { bindings } of (JSON.parse(output) as { result: { bindings: { i: number; r: unknown } }[] }).result) go[bindings.i] = bindings.r;
+    rmSync(dir, { recursive: true, force: true });
     expect(go).toEqual(wasm);
   });
 });

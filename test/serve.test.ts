@@ -2,7 +2,6 @@
 // SIGTERM with requests in flight; and the official OPA client library gets the same answers from msq-authz serve
 // as from a stock `opa run --server` on the same Rego and data, for the whole decision-case set.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { OPAClient } from "@styra/opa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,18 +11,10 @@ import { grantPatterns } from "../src/grants.js";
 import type { Grants } from "../src/types.js";
 import { buildServer } from "../src/server/app.js";
 import { loadCases, root } from "./support.js";
+import { freePort } from "./ports.js";
 
 const bin = join(root, "dist/cli/main.js");
 const grantsFile = join(root, "examples/grants.json");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 150; i++) {

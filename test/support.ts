@@ -1,17 +1,17 @@
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadBundle, type PolicyBundle } from "../src/bundle/load.js";
-import { createDecisionPoint, type DecisionPoint } from "../src/decision-point.js";
+import { type BuiltinEngine, createDecisionPoint, type DecisionPoint } from "../src/decision-point.js";
 import type { EngineName } from "../src/types.js";
 
 export const root = new URL("..", import.meta.url).pathname;
-export const engines: EngineName[] = ["wasm", "casbin"];
+export const engines: BuiltinEngine[] = ["wasm", "casbin"];
 
 let bundle: Promise<PolicyBundle> | undefined;
 const points = new Map<string, Promise<DecisionPoint>>();
 
 /** One decision point per (engine, grants, settings), sharing the shipped bundle. */
-export function pointFor(engine: EngineName, grants: unknown = {}, settings: unknown = {}): Promise<DecisionPoint> {
+export function pointFor(engine: BuiltinEngine, grants: unknown = {}, settings: unknown = {}): Promise<DecisionPoint> {
   const key = JSON.stringify([engine, grants, settings]);
   let point = points.get(key);
   if (!point) {

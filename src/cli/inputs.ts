@@ -4,11 +4,11 @@ import { readFile } from "node:fs/promises";
 import { text as readStream } from "node:stream/consumers";
 import type { PolicyBundle } from "../bundle/load.js";
 import type { SigningAlgorithm, VerificationOptions } from "../bundle/verify.js";
-import { createDecisionPoint, type DecisionPoint } from "../decision-point.js";
+import { createDecisionPoint, type DecisionPoint, type DecisionPointOptions } from "../decision-point.js";
 import { MsqAuthzError } from "../errors.js";
 import { checkGrants } from "../grants.js";
 import { checkSettings, settingsFromProperties } from "../settings.js";
-import type { EngineName, Grants, Settings } from "../types.js";
+import type { Grants, Settings } from "../types.js";
 import { type Io, type OptionSpec, type Parsed, UsageError } from "./command.js";
 
 export type Values = Parsed["values"];
@@ -130,6 +130,11 @@ export function numberOption(values: Values, name: string, check: (n: number) =>
 
 /** The decision point the policy options describe; a bundle that brings its own grants and settings keeps them. */
 export async function decisionPoint(values: Values, io: Io, loaded?: PolicyBundle): Promise<DecisionPoint> {
+  return createPoint(await decisionPointOptions(values, io, loaded));
+}
+
+/** What createDecisionPoint is given for the policy options: plain data, which a worker thread can be sent too. */
+export async function decisionPointOptions(values: Values, io: Io, loaded?: PolicyBundle): Promise<DecisionPointOptions> {
   const engine = str(values, "engine") ?? "wasm";
   if (engine !== "wasm" && engine !== "casbin") throw new UsageError(`--engine must be wasm or casbin, not '${engine}'`);
   const [grants, settings, verification] = await Promise.all([
@@ -140,15 +145,20 @@ export async function decisionPoint(values: Values, io: Io, loaded?: PolicyBundl
   const memory = numberOption(values, "max-memory", (n) => Number.isInteger(n) && n >= 2, "a whole number of MiB, 2 or more");
   const hasSettings = str(values, "config") !== undefined || str(values, "druid-properties") !== undefined;
   const bundle = str(values, "bundle");
+  return {
+    ...(str(values, "grants") !== undefined ? { grants } : {}),
+    ...(hasSettings ? { settings } : {}),
+    engine,
+    ...(loaded ? { bundle: loaded } : bundle ? { bundle } : {}),
+    ...(verification ? { verification } : {}),
+    ...(memory === undefined ? {} : { wasmMemoryMiB: memory }),
+  };
+}
+
+/** createDecisionPoint, with what it refuses (a bundle, grants or settings) said as a usage error. */
+export async function createPoint(options: DecisionPointOptions): Promise<DecisionPoint> {
   try {
-    return await createDecisionPoint({
-      ...(str(values, "grants") !== undefined ? { grants } : {}),
-      ...(hasSettings ? { settings } : {}),
-      engine: engine as EngineName,
-      ...(loaded ? { bundle: loaded } : bundle ? { bundle } : {}),
-      ...(verification ? { verification } : {}),
-      ...(memory === undefined ? {} : { wasmMemoryMiB: memory }),
-    });
+    return await createDecisionPoint(options);
   } catch (error) {
     if (error instanceof MsqAuthzError) throw new UsageError(error.message, { cause: error });
     throw error;

@@ -5,7 +5,7 @@ import grantsSchema from "./grants.schema.json" with { type: "json" };
 import requestSchema from "./request.schema.json" with { type: "json" };
 import reviewSchema from "./review.schema.json" with { type: "json" };
 import settingsSchema from "./settings.schema.json" with { type: "json" };
-import type { Decision, DecisionRequest, Grants, ReviewFile, Settings } from "../types.js";
+import type { Decision, DecisionRequest, Grants, ReviewFile, Settings, Statement } from "../types.js";
 
 export { decisionSchema, grantsSchema, requestSchema, reviewSchema, settingsSchema };
 
@@ -18,6 +18,8 @@ export const validateGrants = ajv.compile(grantsSchema) as ValidateFunction<Gran
 export const validateSettings = ajv.compile(settingsSchema) as ValidateFunction<Settings>;
 export const validateDecision = ajv.compile(decisionSchema) as ValidateFunction<Decision>;
 export const validateReview = ajv.compile(reviewSchema) as ValidateFunction<ReviewFile>;
+/** The request schema's statement alone: what analyzed SQL is held to, without checking the request again. */
+export const validateStatement = ajv.getSchema(`${requestSchema.$id}#/$defs/statement`) as ValidateFunction<Statement>;
 
 /** One line per schema error: the JSON pointer of the offending value and what is wrong with it. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {

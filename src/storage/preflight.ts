@@ -1,7 +1,7 @@
 // Durable storage and export preflight (R9, F9): IAM policies judged against what MSQ really calls, by the
 // msq/storage/preflight entrypoint of the same bundle.
 import { type PolicyBundle, loadBundle } from "../bundle/load.js";
-import { WasmPolicy, entrypoints } from "../engines/wasm.js";
+import { WasmPolicy, entrypoints } from "../policy/wasm-policy.js";
 import { ConfigError } from "../errors.js";
 import { checkSettings } from "../settings.js";
 

@@ -3,7 +3,8 @@ import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { type Command, type Io, type OptionSpec, UsageError, write } from "../command.js";
-import { type Values, decisionPoint, policyOptions, readText, str } from "../inputs.js";
+import { decideLines, decideLinesInWorkers } from "../batch.js";
+import { type Values, decisionPoint, decisionPointOptions, numberOption, policyOptions, readText, str } from "../inputs.js";
 
 export const requestOptions: OptionSpec[] = [
   { name: "request", type: "string", value: "FILE", summary: "the request JSON ('-' or omitted: stdin)" },
@@ -38,16 +39,19 @@ export const decide: Command = {
   options: [
     ...requestOptions,
     { name: "batch", type: "string", value: "FILE", summary: "JSON Lines, one request per line ('-': stdin); one decision per line, in order" },
+    { name: "workers", type: "string", value: "N", summary: "with --batch: decide on N worker threads, each with its own policy (default 1)" },
     ...policyOptions,
   ],
   examples: [
     "msq-authz decide --sql \"SELECT * FROM wiki\" --user alice --grants examples/grants.json",
     "msq-authz decide --request examples/explain-request.json --grants examples/grants.json",
     "msq-authz decide --batch examples/requests.jsonl --grants examples/grants.json --engine casbin",
+    "msq-authz decide --batch requests.jsonl --grants grants.json --workers 2",
   ],
   async run({ values }, io) {
     const batch = str(values, "batch");
     if (batch === undefined) {
+      if (str(values, "workers") !== undefined) throw new UsageError("--workers goes with --batch");
       const text = await requestText(values, io);
       const point = await decisionPoint(values, io);
       await write(io.stdout, `${JSON.stringify(await point.decideJson(text), null, 2)}\n`);
@@ -61,19 +65,12 @@ export const decide: Command = {
         throw new UsageError(`--batch: cannot read '${batch}': ${error.message}`);
       });
     }
-    const point = await decisionPoint(values, io);
-    const input = batch === "-" ? io.stdin : createReadStream(batch, "utf8");
-    const lines = createInterface({ input, crlfDelay: Infinity });
-    // Output in large writes that wait for a slow reader, instead of one unbounded buffer.
-    let pending = "";
-    for await (const line of lines) {
-      pending += `${JSON.stringify(await point.decideJson(line))}\n`;
-      if (pending.length >= 1 << 16) {
-        await write(io.stdout, pending);
-        pending = "";
-      }
-    }
-    await write(io.stdout, pending);
+    const workers = numberOption(values, "workers", (n) => Number.isInteger(n) && n >= 1 && n <= 64, "a whole number from 1 to 64") ?? 1;
+    // The policy first: a line interface starts reading at once, and lines read before it is iterated are lost.
+    const decider = workers === 1 ? await decisionPoint(values, io) : await decisionPointOptions(values, io);
+    const lines = createInterface({ input: batch === "-" ? io.stdin : createReadStream(batch, "utf8"), crlfDelay: Infinity });
+    if ("decideJson" in decider) await decideLines(lines, decider, io);
+    else await decideLinesInWorkers(lines, decider, workers, io);
     return 0;
   },
 };

@@ -3,14 +3,14 @@ import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import type { PolicyBundle } from "../bundle/load.js";
 import { BundleError, EngineError, asError } from "../errors.js";
 import { grantIndex, grantPatterns } from "../grants.js";
-import type { DecisionRequest, Grants, PolicyDecision, Settings } from "../types.js";
-import type { Engine } from "./engine.js";
+import type { Grants, Settings } from "../types.js";
 
 export const entrypoints = {
   decision: "msq/authz/decision",
   required: "msq/authz/required",
   finalize: "msq/authz/finalize",
   preflight: "msq/storage/preflight",
+  druidAllow: "msq/druid/allow",
 } as const;
 
 type Entrypoint = (typeof entrypoints)[keyof typeof entrypoints];
@@ -55,7 +55,7 @@ export class WasmPolicy {
       // parses when a large grant set loads. The policy matches patterns only through their RE2 translations.
       this.policy.setData({
         ...this.bundleData,
-        grants: { users: grants.users ?? {} },
+        grants: { users: grants.users ?? {}, groupMappings: grants.groupMappings ?? {} },
         grant_index: grantIndex(grants),
         grant_patterns: grantPatterns(grants),
         settings,
@@ -82,19 +82,5 @@ export class WasmPolicy {
       throw new EngineError(`${entrypoint} is undefined for this input`);
     }
     return first.result;
-  }
-}
-
-export class WasmEngine implements Engine {
-  readonly name = "wasm" as const;
-
-  constructor(private readonly policy: WasmPolicy) {}
-
-  decideSync(request: DecisionRequest): PolicyDecision {
-    return this.policy.evaluate<PolicyDecision>(entrypoints.decision, request);
-  }
-
-  decide(request: DecisionRequest): Promise<PolicyDecision> {
-    return Promise.resolve().then(() => this.decideSync(request));
   }
 }

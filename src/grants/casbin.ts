@@ -1,16 +1,12 @@
-// Grant matching in Casbin. The Rego policy still decides what a request requires (`msq/authz/required`) and
-// shapes the decision (`msq/authz/finalize`); Casbin only answers whether, and by which policy line, the caller's
-// roles grant each required resource action.
+// Grant matching in Casbin: a GrantMatcher over an enforcer of the msq_rbac model. Casbin answers whether, and by
+// which policy line, the caller's roles grant each required resource action; the policy does the rest.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Enforcer, newEnforcer, newModelFromString } from "casbin";
 import { RE2JS } from "re2js";
-import { EngineError, asError } from "../errors.js";
-import { patternTranslations } from "../grants.js";
-import { translateJavaPattern } from "../grants/java-pattern.js";
-import type { DecisionRequest, Grants, PolicyDecision } from "../types.js";
-import type { Engine, Evidence, Plan } from "./engine.js";
-import { entrypoints, type WasmPolicy } from "./wasm.js";
+import type { Grants } from "../types.js";
+import { translateJavaPattern } from "./java-pattern.js";
+import type { GrantMatch, GrantMatcher, ResourceCheck } from "./matcher.js";
 
 export const casbinModelPath = fileURLToPath(new URL("../../policies/casbin/msq_rbac_model.conf", import.meta.url));
 
@@ -71,43 +67,23 @@ export async function createCasbinEnforcer(grants: Grants): Promise<Enforcer> {
 
 const strip = (prefix: string, value: string): string => (value.startsWith(prefix) ? value.slice(prefix.length) : value);
 
-export class CasbinEngine implements Engine {
-  readonly name = "casbin" as const;
+export class CasbinGrantMatcher implements GrantMatcher {
+  readonly engine = "casbin" as const;
 
   /** `enforcer` must use the msq_rbac model (or one with the same request, policy and role definitions). */
-  constructor(
-    private readonly policy: WasmPolicy,
-    private readonly enforcer: Enforcer,
-  ) {}
+  constructor(private readonly enforcer: Enforcer) {}
 
-  async decide(request: DecisionRequest): Promise<PolicyDecision> {
-    const plan = this.policy.evaluate<Plan>(entrypoints.required, request);
-    let evidence: Evidence;
-    try {
-      evidence = await this.gather(plan);
-    } catch (thrown) {
-      throw new EngineError(`casbin failed: ${asError(thrown).message}`, { cause: asError(thrown) });
-    }
-    return this.policy.evaluate<PolicyDecision>(entrypoints.finalize, { request, evidence });
+  async roles(user: string): Promise<string[]> {
+    return (await this.enforcer.getRolesForUser(USER + user)).map((role) => strip(ROLE, role));
   }
 
-  private async gather(plan: Plan): Promise<Evidence> {
-    const subject = USER + plan.user;
-    const roles = (await this.enforcer.getRolesForUser(subject)).map((role) => strip(ROLE, role));
-    const checks = plan.checks.map((check) => {
-      const [allowed, line] = this.enforcer.enforceExSync(subject, check.type, check.name, check.action);
-      const match = allowed && line.length >= 3 ? { role: strip(ROLE, line[0] ?? ""), pattern: line[2] ?? "" } : null;
-      return { ...check, match };
-    });
-    const permissions = plan.listings.length > 0 ? await this.enforcer.getImplicitPermissionsForUser(subject) : [];
-    const listings = plan.listings.map((listing) => ({
-      ...listing,
-      patterns: [
-        ...new Set(
-          permissions.filter(([, type, , action]) => type === listing.type && action === listing.action).map((p) => p[2] ?? ""),
-        ),
-      ],
-    }));
-    return { roles, checks, listings, translations: patternTranslations(listings.flatMap(({ patterns }) => patterns)) };
+  async match(user: string, check: ResourceCheck): Promise<GrantMatch | null> {
+    const [allowed, line] = this.enforcer.enforceExSync(USER + user, check.type, check.name, check.action);
+    return allowed && line.length >= 3 ? { role: strip(ROLE, line[0] ?? ""), pattern: line[2] ?? "" } : null;
+  }
+
+  async patterns(user: string, type: string, action: string): Promise<string[]> {
+    const permissions = await this.enforcer.getImplicitPermissionsForUser(USER + user);
+    return [...new Set(permissions.filter(([, t, , a]) => t === type && a === action).map((p) => p[2] ?? ""))];
   }
 }
