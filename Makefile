@@ -60,6 +60,7 @@ lint: tools deps
 	$(REGAL) lint $(REGO)
 	node scripts/generate-types.mjs --check
 	node scripts/generate-wiring.mjs --check
+	node bench/readme-table.mjs --check
 	$(NODE_BIN)/tsc -p tsconfig.json --noEmit
 
 test-rego: tools
@@ -181,9 +182,10 @@ fuzz: tools build java
 	JAVA_PATTERN_RUNS=100000 $(NODE_BIN)/vitest run --testTimeout=0 test/java-pattern.test.ts
 	DRUID_PROPERTY_RUNS=20000 $(NODE_BIN)/vitest run --testTimeout=0 test/druid-authorizer-property.test.ts
 
+# Every figure issue 16 sets a goal for, with its baselines, in one run (bench/run.mjs lists the variables that
+# shorten it); writes bench/results/latest.json and regenerates the README's Performance block and chart from it.
 bench: tools build
 	node bench/run.mjs
-	node bench/serve.mjs
 
 # Ten minutes of serve at 70% of its measured maximum, a new bundle revision every 30 s (bench/soak.mjs says what
 # passes); writes bench/results/soak.json.

@@ -54,6 +54,8 @@ describe("the bundle server", () => {
   it("serves a bundle with an ETag, and 304 when it has not changed", async () => {
     const first = await fetch(server.bundleUrl);
     expect(first.status).toBe(200);
+    // Read to the end: a body left unread holds its connection busy, and closing the server would wait for it.
+    expect((await first.arrayBuffer()).byteLength).toBeGreaterThan(0);
     const etag = first.headers.get("etag") ?? "";
     expect(etag).toMatch(/^"[0-9a-f]{64}"$/u);
     expect((await fetch(server.bundleUrl, { headers: { "if-none-match": etag } })).status).toBe(304);
