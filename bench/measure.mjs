@@ -17,7 +17,7 @@ const numbers = (text) => text.split(",").map(Number);
 export const settings = {
   /** Grant-set sizes in permissions; the largest is the one every other figure is measured at. */
   sizes: numbers(process.env.BENCH_SIZES ?? "10,1000,10000,100000"),
-  /** How long tinybench runs each in-process task, in ms (after 300 ms of warm-up). */
+  /** How long tinybench runs each in-process task in all, in ms (in 3 alternating rounds, after a warm-up). */
   benchMs: Number(process.env.BENCH_MS ?? 1500),
   /** Lines in the decide --batch run. */
   batchLines: Number(process.env.BENCH_BATCH_LINES ?? 100_000),
@@ -47,21 +47,41 @@ export function tmp() {
   return scratch;
 }
 
-/** Times each of `tasks` ({name: fn}) with tinybench; per task: ops/s, p50, p99 and mean in µs, and samples. */
-export async function timeTasks(tasks, time = settings.benchMs) {
-  // At least 10 runs of each task, not tinybench's 64: naive Casbin takes a quarter of a second a request at 100,000
-  // lines, and time, not a count, bounds the fast tasks.
-  const bench = new Bench({ time, warmupTime: 300, iterations: 10, warmupIterations: 3 });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
-  await bench.run();
+/**
+ * Times each of `tasks` ({name: fn}) with tinybench, in `rounds` alternating rounds of time/rounds each, so that two
+ * tasks whose rates are compared share the machine's moods (it is shared). Per task, from every round's samples:
+ * ops/s, p50, p99 and mean in µs.
+ */
+export async function timeTasks(tasks, time = settings.benchMs, rounds = 3) {
+  const samples = Object.fromEntries(Object.keys(tasks).map((name) => [name, []]));
+  const tinybench = Object.fromEntries(Object.keys(tasks).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    // At least 10 runs of each task, not tinybench's 64: naive Casbin takes a quarter of a second a request at
+    // 100,000 lines, and time, not a count, bounds the fast tasks.
+    const bench = new Bench({ time: time / rounds, warmupTime: round === 0 ? 300 : 50, iterations: 10, warmupIterations: 3, retainSamples: true });
+    for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
+    await bench.run();
+    for (const task of bench.tasks) {
+      if (task.result.state !== "completed") throw new Error(`bench task "${task.name}" ${task.result.state}: ${task.result.error?.message ?? ""}`);
+      samples[task.name].push(...task.result.latency.samples);
+      tinybench[task.name].push(task.result.throughput.mean);
+    }
+  }
   const results = {};
-  for (const task of bench.tasks) {
-    if (task.result.state !== "completed") throw new Error(`bench task "${task.name}" ${task.result.state}: ${task.result.error?.message ?? ""}`);
-    const { latency, throughput } = task.result;
-    // Operations per second is how many ran over the time they took: 1 / mean latency. tinybench's throughput.mean is
-    // the mean of each sample's 1 / latency, which a few fast samples inflate (by 100x and more for naive Casbin at
-    // 100,000 lines, whose median is hundreds of ms); it is kept beside, for comparison with older runs.
-    results[task.name] = { opsPerSec: 1000 / latency.mean, p50us: latency.p50 * 1000, p99us: latency.p99 * 1000, meanUs: latency.mean * 1000, samples: latency.samplesCount, tinybenchThroughputMean: throughput.mean };
+  for (const [name, latencies] of Object.entries(samples)) {
+    latencies.sort((a, b) => a - b);
+    const mean = latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length;
+    // Operations per second is how many ran over the time they took: 1 / mean latency. tinybench's throughput.mean
+    // is the mean of each sample's 1 / latency, which a few fast samples inflate (by 100x and more for naive Casbin
+    // at 100,000 lines, whose median is hundreds of ms); it is kept beside, for comparison with older runs.
+    results[name] = {
+      opsPerSec: 1000 / mean,
+      p50us: quantile(latencies, 0.5) * 1000,
+      p99us: quantile(latencies, 0.99) * 1000,
+      meanUs: mean * 1000,
+      samples: latencies.length,
+      tinybenchThroughputMean: tinybench[name].reduce((sum, x) => sum + x, 0) / rounds,
+    };
   }
   return results;
 }

@@ -4,7 +4,7 @@
 //
 // Environment, to shorten a run (figures from a shortened run are marked so in the README):
 //   BENCH_SIZES=10,1000,10000,100000  grant-set sizes; the largest is the size every other figure is measured at
-//   BENCH_MS=1500                     ms tinybench spends on each in-process task (after 300 ms of warm-up)
+//   BENCH_MS=1500                     ms tinybench spends on each in-process task (3 alternating rounds)
 //   BENCH_BATCH_LINES=100000          lines decide --batch decides
 //   BENCH_HTTP_SECONDS=8              seconds of each HTTP load
 //   BENCH_DRUID_DISTINCT=10000        distinct Druid authorizer messages in the HTTP mix
