@@ -9,6 +9,7 @@ import { engineError, invalidRequest, invalidSql, type Stamp } from "./decision.
 import { BundleError, EngineError, asError } from "./errors.js";
 import { checkGrants } from "./grants.js";
 import { CasbinGrantMatcher, createCasbinEnforcer } from "./grants/casbin.js";
+import { IndexedGrants } from "./grants/indexed.js";
 import type { GrantMatcher } from "./grants/matcher.js";
 import { type Engine, matchedEngine, policyEngine } from "./policy/engine.js";
 import { WasmPolicy, entrypoints } from "./policy/wasm-policy.js";
@@ -136,9 +137,10 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
     // A point created without grants or settings takes each new bundle's own.
     const nextGrants = options.grants === undefined && next.data.grants !== undefined ? checkGrants(next.data.grants, `bundle ${next.source}: data.grants`) : grants;
     const nextSettings = options.settings === undefined && next.data.settings !== undefined ? checkSettings(next.data.settings, `bundle ${next.source}: data.settings`) : settings;
-    const policy = await WasmPolicy.load(next, nextGrants, nextSettings, options.wasmMemoryMiB);
+    const indexed = IndexedGrants.of(nextGrants);
+    const policy = await WasmPolicy.load(next, nextGrants, nextSettings, options.wasmMemoryMiB, indexed.index);
     const matcher = given ?? (options.engine === "casbin" ? new CasbinGrantMatcher(await createCasbinEnforcer(nextGrants)) : undefined);
-    const engine = matcher ? matchedEngine(policy, matcher) : policyEngine(policy);
+    const engine = matcher ? matchedEngine(policy, matcher) : policyEngine(policy, indexed);
     return { engine, policy, stamp: { engine: engine.name, revision: policy.revision } };
   };
   const decisionCacheEntries = options.decisionCacheEntries ?? (given ? 0 : 10_000);

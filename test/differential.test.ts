@@ -1,5 +1,7 @@
-// Differential testing: generated grants, settings and requests across every operation, decided by the WASM
-// engine, the Casbin engine, and OPA's Go evaluator on the same Rego. All three must agree on every decision.
+// Differential testing: generated grants, settings and requests across every operation, decided four ways on the
+// same Rego: the policy alone in WASM (msq/authz/decision, matching in Rego), the decision point's WASM engine
+// (msq/authz/plan, grants matched with IndexedGrants, msq/authz/finalize), the Casbin engine, and OPA's Go
+// evaluator. All four must agree on every decision.
 // `make test` runs DIFF_RUNS (default 20,000) samples; `make fuzz` runs 1,000,000 in batches.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -10,7 +12,8 @@ import { describe, expect, it } from "vitest";
 import { loadBundle } from "../src/bundle/load.js";
 import { CasbinGrantMatcher, createCasbinEnforcer } from "../src/grants/casbin.js";
 import { matchedEngine, policyEngine } from "../src/policy/engine.js";
-import { WasmPolicy } from "../src/policy/wasm-policy.js";
+import { WasmPolicy, entrypoints } from "../src/policy/wasm-policy.js";
+import { IndexedGrants } from "../src/grants/indexed.js";
 import { validateDecision } from "../src/schemas/validate.js";
 import { checkGrants, grantPatterns } from "../src/grants.js";
 import { policyInput } from "../src/policy-input.js";
@@ -135,24 +138,25 @@ function opaGo(batchSamples: Sample[]): PolicyDecision[] {
 describe("WASM, Casbin and OPA's Go evaluator", () => {
   it(`agree on ${runs.toLocaleString("en-US")} generated grants, settings and requests`, async () => {
     const policy = await WasmPolicy.load(await loadBundle(), {}, {});
-    const wasm = policyEngine(policy);
     let compared = 0;
     for (let offset = 0; offset < runs; offset += batch) {
       const batchSamples = samples(Math.min(batch, runs - offset), offset);
       const go = opaGo(batchSamples);
       for (const [index, sample] of batchSamples.entries()) {
         policy.setGrants(sample.grants, sample.settings);
-        const byWasm = await wasm.decide(sample.input);
+        const byRego = policy.evaluate<PolicyDecision>(entrypoints.decision, sample.input);
+        const byWasm = await policyEngine(policy, IndexedGrants.of(sample.grants)).decide(sample.input);
         const byCasbin = await matchedEngine(policy, new CasbinGrantMatcher(await createCasbinEnforcer(sample.grants))).decide(sample.input);
         // The decision point does not check the policy's answers against the decision schema: this test does.
         expect(validateDecision({ ...byWasm, engine: "wasm", revision: "r" }), JSON.stringify(validateDecision.errors)).toBe(true);
-        if (JSON.stringify(byWasm) !== JSON.stringify(byCasbin) || JSON.stringify(sortKeys(byWasm)) !== JSON.stringify(sortKeys(go[index]))) {
-          expect({ sample, wasm: byWasm, casbin: byCasbin, go: go[index] }).toEqual({ sample, wasm: byWasm, casbin: byWasm, go: byWasm });
+        const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+        if (!same(byWasm, byRego) || !same(byWasm, byCasbin) || !same(byWasm, go[index])) {
+          expect({ sample, rego: byRego, wasm: byWasm, casbin: byCasbin, go: go[index] }).toEqual({ sample, rego: byWasm, wasm: byWasm, casbin: byWasm, go: byWasm });
         }
         compared += 1;
       }
     }
-    console.log(`differential: ${compared} decisions compared on three engines, 0 disagreements`);
+    console.log(`differential: ${compared} decisions compared four ways, 0 disagreements`);
     expect(compared).toBeGreaterThan(runs * 0.6); // the rest are refused before the policy runs (schema)
   }, 0);
 });

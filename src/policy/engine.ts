@@ -1,7 +1,9 @@
-// How one bundle revision decides: the policy alone, matching the grants it holds as data (one evaluation of
-// msq/authz/decision), or the policy with a grant matcher (msq/authz/required, the matcher's evidence, then
-// msq/authz/finalize). Either way the policy decides what is required and shapes the decision.
+// How one bundle revision decides. The policy decides what is required and how the decision reads; grants are
+// matched either by the policy's own grants, compiled once per revision (IndexedGrants: msq/authz/plan, the
+// matches, then msq/authz/finalize with the plan, so the rules run once), or by a grant matcher's store
+// (msq/authz/required, the matcher's evidence, then msq/authz/finalize).
 import { EngineError, asError } from "../errors.js";
+import type { IndexedGrants } from "../grants/indexed.js";
 import { type Evidence, type GrantMatcher, type Plan, gatherEvidence } from "../grants/matcher.js";
 import type { DecisionRequest, EngineName, PolicyDecision } from "../types.js";
 import { entrypoints, type WasmPolicy } from "./wasm-policy.js";
@@ -9,12 +11,29 @@ import { entrypoints, type WasmPolicy } from "./wasm-policy.js";
 export interface Engine {
   readonly name: EngineName;
   decide(request: DecisionRequest): Promise<PolicyDecision>;
-  /** Only the policy alone never waits. */
+  /** Only the policy's own grants never wait. */
   decideSync?(request: DecisionRequest): PolicyDecision;
 }
 
-export function policyEngine(policy: WasmPolicy): Engine {
-  const decideSync = (request: DecisionRequest) => policy.evaluate<PolicyDecision>(entrypoints.decision, request);
+/** What msq/authz/plan answers: `required`, the caller's roles by the policy's grants, and the decision's parts. */
+interface PolicyPlan extends Plan {
+  roles: string[];
+  parts: { blocked: PolicyDecision | null };
+}
+
+export function policyEngine(policy: WasmPolicy, grants: IndexedGrants): Engine {
+  const decideSync = (request: DecisionRequest): PolicyDecision => {
+    const plan = policy.evaluate<PolicyPlan>(entrypoints.plan, request);
+    // Stopped before authorization: the policy's refusal is the decision, and there is nothing to match.
+    if (plan.parts.blocked !== null) return plan.parts.blocked;
+    const evidence: Evidence = {
+      roles: plan.roles,
+      checks: plan.checks.map((check) => ({ ...check, match: grants.match(plan.roles, check) })),
+      listings: plan.listings.map((listing) => ({ ...listing, patterns: grants.patterns(plan.roles, listing.type, listing.action) })),
+      translations: {},
+    };
+    return policy.evaluate<PolicyDecision>(entrypoints.finalize, { request, plan, evidence });
+  };
   return { name: "wasm", decideSync, decide: (request) => Promise.resolve().then(() => decideSync(request)) };
 }
 

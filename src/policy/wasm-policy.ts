@@ -2,13 +2,14 @@
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import type { PolicyBundle } from "../bundle/load.js";
 import { BundleError, EngineError, asError } from "../errors.js";
-import { grantIndex, grantPatterns } from "../grants.js";
+import { type GrantIndex, grantIndex, grantPatterns } from "../grants.js";
 import type { Grants, Settings } from "../types.js";
 
 export const entrypoints = {
   decision: "msq/authz/decision",
   required: "msq/authz/required",
   finalize: "msq/authz/finalize",
+  plan: "msq/authz/plan",
   preflight: "msq/storage/preflight",
   druidAllow: "msq/druid/allow",
 } as const;
@@ -28,7 +29,13 @@ export class WasmPolicy {
     private readonly memoryMiB: number,
   ) {}
 
-  static async load(bundle: PolicyBundle, grants: Grants, settings: Settings, memoryMiB = DEFAULT_MEMORY_MIB): Promise<WasmPolicy> {
+  static async load(
+    bundle: PolicyBundle,
+    grants: Grants,
+    settings: Settings,
+    memoryMiB = DEFAULT_MEMORY_MIB,
+    index: GrantIndex = grantIndex(grants),
+  ): Promise<WasmPolicy> {
     const maximum = Math.floor((memoryMiB * 1024 * 1024) / PAGE_BYTES);
     let policy: LoadedPolicy;
     try {
@@ -44,19 +51,19 @@ export class WasmPolicy {
       throw new BundleError(`bundle ${bundle.source} lacks the entrypoints ${absent.join(", ")}`);
     }
     const loaded = new WasmPolicy(policy, bundle.manifest.revision, bundle.data, memoryMiB);
-    loaded.setGrants(grants, settings);
+    loaded.setGrants(grants, settings, index);
     return loaded;
   }
 
   /** Replaces the grants and settings the policy decides with (checked ones: see checkGrants, checkSettings). */
-  setGrants(grants: Grants, settings: Settings): void {
+  setGrants(grants: Grants, settings: Settings, index: GrantIndex = grantIndex(grants)): void {
     try {
       // With the index, the policy reads the roles from it; leaving them out of data.grants halves what opa-wasm
       // parses when a large grant set loads. The policy matches patterns only through their RE2 translations.
       this.policy.setData({
         ...this.bundleData,
         grants: { users: grants.users ?? {}, groupMappings: grants.groupMappings ?? {} },
-        grant_index: grantIndex(grants),
+        grant_index: index,
         grant_patterns: grantPatterns(grants),
         settings,
       });

@@ -10,6 +10,7 @@ package msq.authz
 import data.msq.authz.decision
 import data.msq.authz.finalize
 import data.msq.authz.grants_evidence
+import data.msq.authz.plan
 import data.msq.authz.required
 
 import data.msq.authz.rules
@@ -55,41 +56,61 @@ checks := [{"type": t[0], "name": t[1], "action": t[2]} |
 
 listings := sort(rules.listings)
 
+parts := {
+	"blocked": blocked,
+	"requirements": sort(requirements),
+	"checks": checks,
+	"forbidden": sort({o.reason | some o in forbidders}),
+	"followers": followers,
+	"notes": sort(notes),
+	"warnings": warnings,
+	"status": allowed_status,
+	"unreadable": count(caller.errors) > 0,
+}
+
+default blocked := null
+
+blocked := result.refusal(
+	blockers[0][2].status, blockers[0][2].code,
+	[b[1] | some b in blockers; b[0] == blockers[0][0]],
+) if {
+	count(blockers) > 0
+}
+
+planned(given) := given.parts if is_object(given)
+
+else := parts
+
 groups_need_the_policys_grants := result.refusal(400, "invalid_request", [request.invalid(concat(" ", [
 	"identity.groups needs the grants the policy holds (engine wasm):",
 	"a grant matcher's store maps users to roles, not LDAP groups",
 ])).reason])
 
-build(evidence) := blocked if {
-	count(blockers) > 0
-} else := decide(usable(evidence), matched_by_key(usable(evidence)))
+build(p, evidence) := p.blocked if {
+	p.blocked != null
+} else := decide(p, usable(p, evidence), matched_by_key(usable(p, evidence)))
 
-usable(evidence) := {
+usable(p, evidence) := {
 	"roles": [],
 	"checks": [object.union(check, {"match": null}) | some check in evidence.checks],
 	"listings": [object.union(listing, {"patterns": []}) | some listing in evidence.listings],
 } if {
-	count(caller.errors) > 0
+	p.unreadable
 } else := evidence
 
-decide(evidence, matches) := denied(evidence, matches, gaps) if {
-	gaps := missing(matches)
-	count(gaps) + count(forbidders) > 0
-} else := followed(matches) if {
-	count(followers) > 0
-} else := allowed(evidence, matches)
-
-blocked := result.refusal(
-	blockers[0][2].status, blockers[0][2].code,
-	[b[1] | some b in blockers; b[0] == blockers[0][0]],
-)
+decide(p, evidence, matches) := denied(p, evidence, matches, gaps) if {
+	gaps := missing(p, matches)
+	count(gaps) + count(p.forbidden) > 0
+} else := followed(p, matches) if {
+	count(p.followers) > 0
+} else := allowed(p, evidence, matches)
 
 matched_by_key(evidence) := {key(c): c.match | some c in evidence.checks; is_object(c.match)}
 
-missing(matches) := [c | some c in checks; not matches[key(c)]]
+missing(p, matches) := [c | some c in p.checks; not matches[key(c)]]
 
-matched(matches) := [object.union(c, {"role": m.role, "pattern": m.pattern}) |
-	some c in checks
+matched(p, matches) := [object.union(c, {"role": m.role, "pattern": m.pattern}) |
+	some c in p.checks
 	m := matches[key(c)]
 ]
 
@@ -97,28 +118,28 @@ who(evidence) := sprintf("user '%s' (roles: %s)", [request.user, concat(", ", so
 	count(evidence.roles) > 0
 } else := sprintf("user '%s' (no roles)", [request.user])
 
-denied(evidence, matches, gaps) := result.decision(
-	false, 403, "forbidden", checks, gaps, matched(matches),
-	sort(lacking(evidence, matches) | {o.reason | some o in forbidders}),
+denied(p, evidence, matches, gaps) := result.decision(
+	false, 403, "forbidden", p.checks, gaps, matched(p, matches),
+	sort(lacking(p, evidence, matches) | {reason | some reason in p.forbidden}),
 )
 
-lacking(evidence, matches) := {reason |
-	caller := who(evidence)
-	some r in requirements
+lacking(p, evidence, matches) := {reason |
+	caller_is := who(evidence)
+	some r in p.requirements
 	not matches[key(r)]
 	reason := sprintf(
 		"%s (%s): needs %s on %s '%s'; %s has no matching permission",
-		[r.rule, r.title, r.action, r.type, r.name, caller],
+		[r.rule, r.title, r.action, r.type, r.name, caller_is],
 	)
 }
 
-followed(matches) := result.decision(
-	false, followers[0][2].status, followers[0][2].code, checks, [], matched(matches),
-	[f[1] | some f in followers],
+followed(p, matches) := result.decision(
+	false, p.followers[0][2].status, p.followers[0][2].code, p.checks, [], matched(p, matches),
+	[f[1] | some f in p.followers],
 )
 
-grant_reasons(matches) := {reason |
-	some r in requirements
+grant_reasons(p, matches) := {reason |
+	some r in p.requirements
 	m := matches[key(r)]
 	reason := sprintf(
 		"%s (%s): %s on %s '%s' granted to role '%s' by pattern '%s'",
@@ -126,8 +147,8 @@ grant_reasons(matches) := {reason |
 	)
 }
 
-allow_reasons(matches) := sort(said) if {
-	said := grant_reasons(matches) | notes
+allow_reasons(p, matches) := sort(said) if {
+	said := grant_reasons(p, matches) | {note | some note in p.notes}
 	count(said) > 0
 } else := [result.note(authn.r1, "the request needs nothing beyond an authenticated identity")]
 
@@ -139,14 +160,14 @@ allowed_status := statements.cancel_status if {
 	request.operation == "sql.task.submit"
 }
 
-allowed(evidence, matches) := object.union(
-	result.decision(true, allowed_status, "ok", checks, [], matched(matches), allow_reasons(matches)),
-	object.union(filter(evidence), warned),
+allowed(p, evidence, matches) := object.union(
+	result.decision(true, p.status, "ok", p.checks, [], matched(p, matches), allow_reasons(p, matches)),
+	object.union(filter(evidence), warned(p)),
 )
 
-default warned := {}
+warned(p) := {"warnings": p.warnings} if count(p.warnings) > 0
 
-warned := {"warnings": warnings} if count(warnings) > 0
+else := {}
 
 filter(evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},

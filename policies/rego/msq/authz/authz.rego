@@ -77,6 +77,40 @@ grants_evidence := {
 	],
 }
 
+# What the decision needs besides grant matching, computed once: what the request requires, the caller's roles by
+# the policy's own grants, and every outcome, note and warning of the rules. `plan` hands it to the decision point,
+# which matches the checks itself and passes it back to `finalize` with its evidence, so the rules run once.
+parts := {
+	"blocked": blocked,
+	"requirements": sort(requirements),
+	"checks": checks,
+	"forbidden": sort({o.reason | some o in forbidders}),
+	"followers": followers,
+	"notes": sort(notes),
+	"warnings": warnings,
+	"status": allowed_status,
+	"unreadable": count(caller.errors) > 0,
+}
+
+default blocked := null
+
+blocked := result.refusal(
+	blockers[0][2].status, blockers[0][2].code,
+	[b[1] | some b in blockers; b[0] == blockers[0][0]],
+) if {
+	count(blockers) > 0
+}
+
+# METADATA
+# title: The decision's plan
+# description: |
+#   What `required` says (user, checks, listings), the roles the policy's own grants give the caller (the user's
+#   and its LDAP groups'), and the rest of what the decision needs besides matching (`parts`). Handed back to
+#   `finalize` as input.plan with the evidence for its checks, it spares the rules a second run. Only this
+#   policy's own plan for the same request belongs there.
+# entrypoint: true
+plan := object.union(required, {"roles": caller.roles, "parts": parts})
+
 # METADATA
 # title: Decision
 # description: The decision for the request in `input`, against the grants in data.grants.
@@ -91,15 +125,16 @@ default decision := {
 	"reasons": ["the policy produced no decision for this input; this is a bug in msq-authz"],
 }
 
-decision := build(grants_evidence)
+decision := build(parts, grants_evidence)
 
 # METADATA
 # title: Decision from another engine's evidence
 # description: |
 #   input = {"request": <request>, "evidence": {"roles": [...], "checks": [{type, name, action, match}],
-#   "listings": [{type, action, patterns}], "translations": {pattern: re2}}}. Checks the evidence does not match
-#   count as missing. `translations` gives the RE2 translation of listed patterns that data.grant_patterns lacks
-#   (the engine's grant store is not data.grants): a task list's filter matches with them.
+#   "listings": [{type, action, patterns}], "translations": {pattern: re2}}, "plan": <optional: `plan` for this
+#   request>}. Checks the evidence does not match count as missing. `translations` gives the RE2 translation of
+#   listed patterns that data.grant_patterns lacks (the engine's grant store is not data.grants): a task list's
+#   filter matches with them.
 # entrypoint: true
 default finalize := {
 	"allow": false,
@@ -111,15 +146,22 @@ default finalize := {
 	"reasons": ["the policy produced no decision for this input; this is a bug in msq-authz"],
 }
 
-# A grant matcher's store maps users to roles; the roles of LDAP groups are resolved against data.grants alone.
+# The roles of LDAP groups come from data.grants alone: with groups, only the evidence of the policy's own grants
+# (a plan's roles) counts; a grant matcher's store maps users to roles.
 finalize := groups_need_the_policys_grants if {
 	object.get(object.get(input.request, "identity", {}), "groups", []) != []
+	not input.plan
 } else := result if {
 	evidence := input.evidence
+	given := object.get(input, "plan", null)
 
 	# regal ignore:with-outside-test-context
-	result := build(evidence) with input as input.request
+	result := build(planned(given), evidence) with input as input.request
 }
+
+planned(given) := given.parts if is_object(given)
+
+else := parts
 
 groups_need_the_policys_grants := result.refusal(400, "invalid_request", [request.invalid(concat(" ", [
 	"identity.groups needs the grants the policy holds (engine wasm):",
@@ -127,37 +169,32 @@ groups_need_the_policys_grants := result.refusal(400, "invalid_request", [reques
 ])).reason])
 
 # The evidence's matches are computed once, here, and handed down: WASM does not memoize function calls.
-build(evidence) := blocked if {
-	count(blockers) > 0
-} else := decide(usable(evidence), matched_by_key(usable(evidence)))
+build(p, evidence) := p.blocked if {
+	p.blocked != null
+} else := decide(p, usable(p, evidence), matched_by_key(usable(p, evidence)))
 
 # With groups Druid could not read, no role counts, whatever an engine's own grant store says.
-usable(evidence) := {
+usable(p, evidence) := {
 	"roles": [],
 	"checks": [object.union(check, {"match": null}) | some check in evidence.checks],
 	"listings": [object.union(listing, {"patterns": []}) | some listing in evidence.listings],
 } if {
-	count(caller.errors) > 0
+	p.unreadable
 } else := evidence
 
-decide(evidence, matches) := denied(evidence, matches, gaps) if {
-	gaps := missing(matches)
-	count(gaps) + count(forbidders) > 0
-} else := followed(matches) if {
-	count(followers) > 0
-} else := allowed(evidence, matches)
-
-blocked := result.refusal(
-	blockers[0][2].status, blockers[0][2].code,
-	[b[1] | some b in blockers; b[0] == blockers[0][0]],
-)
+decide(p, evidence, matches) := denied(p, evidence, matches, gaps) if {
+	gaps := missing(p, matches)
+	count(gaps) + count(p.forbidden) > 0
+} else := followed(p, matches) if {
+	count(p.followers) > 0
+} else := allowed(p, evidence, matches)
 
 matched_by_key(evidence) := {key(c): c.match | some c in evidence.checks; is_object(c.match)}
 
-missing(matches) := [c | some c in checks; not matches[key(c)]]
+missing(p, matches) := [c | some c in p.checks; not matches[key(c)]]
 
-matched(matches) := [object.union(c, {"role": m.role, "pattern": m.pattern}) |
-	some c in checks
+matched(p, matches) := [object.union(c, {"role": m.role, "pattern": m.pattern}) |
+	some c in p.checks
 	m := matches[key(c)]
 ]
 
@@ -165,28 +202,28 @@ who(evidence) := sprintf("user '%s' (roles: %s)", [request.user, concat(", ", so
 	count(evidence.roles) > 0
 } else := sprintf("user '%s' (no roles)", [request.user])
 
-denied(evidence, matches, gaps) := result.decision(
-	false, 403, "forbidden", checks, gaps, matched(matches),
-	sort(lacking(evidence, matches) | {o.reason | some o in forbidders}),
+denied(p, evidence, matches, gaps) := result.decision(
+	false, 403, "forbidden", p.checks, gaps, matched(p, matches),
+	sort(lacking(p, evidence, matches) | {reason | some reason in p.forbidden}),
 )
 
-lacking(evidence, matches) := {reason |
-	caller := who(evidence)
-	some r in requirements
+lacking(p, evidence, matches) := {reason |
+	caller_is := who(evidence)
+	some r in p.requirements
 	not matches[key(r)]
 	reason := sprintf(
 		"%s (%s): needs %s on %s '%s'; %s has no matching permission",
-		[r.rule, r.title, r.action, r.type, r.name, caller],
+		[r.rule, r.title, r.action, r.type, r.name, caller_is],
 	)
 }
 
-followed(matches) := result.decision(
-	false, followers[0][2].status, followers[0][2].code, checks, [], matched(matches),
-	[f[1] | some f in followers],
+followed(p, matches) := result.decision(
+	false, p.followers[0][2].status, p.followers[0][2].code, p.checks, [], matched(p, matches),
+	[f[1] | some f in p.followers],
 )
 
-grant_reasons(matches) := {reason |
-	some r in requirements
+grant_reasons(p, matches) := {reason |
+	some r in p.requirements
 	m := matches[key(r)]
 	reason := sprintf(
 		"%s (%s): %s on %s '%s' granted to role '%s' by pattern '%s'",
@@ -195,8 +232,8 @@ grant_reasons(matches) := {reason |
 }
 
 # An allow always says why: the grants that allowed it, the notes of rules that needed no grant, or R1 itself.
-allow_reasons(matches) := sort(said) if {
-	said := grant_reasons(matches) | notes
+allow_reasons(p, matches) := sort(said) if {
+	said := grant_reasons(p, matches) | {note | some note in p.notes}
 	count(said) > 0
 } else := [result.note(authn.r1, "the request needs nothing beyond an authenticated identity")]
 
@@ -208,14 +245,14 @@ allowed_status := statements.cancel_status if {
 	request.operation == "sql.task.submit"
 }
 
-allowed(evidence, matches) := object.union(
-	result.decision(true, allowed_status, "ok", checks, [], matched(matches), allow_reasons(matches)),
-	object.union(filter(evidence), warned),
+allowed(p, evidence, matches) := object.union(
+	result.decision(true, p.status, "ok", p.checks, [], matched(p, matches), allow_reasons(p, matches)),
+	object.union(filter(evidence), warned(p)),
 )
 
-default warned := {}
+warned(p) := {"warnings": p.warnings} if count(p.warnings) > 0
 
-warned := {"warnings": warnings} if count(warnings) > 0
+else := {}
 
 # F7: a task list carries the patterns that filter it, and the ids it may show when the caller passed the tasks.
 filter(evidence) := {"filter": object.union(

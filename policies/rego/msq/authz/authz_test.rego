@@ -917,7 +917,7 @@ test_bulk_task_status_with_write_on_state_is_allowed if {
 # --- the decision is total ----------------------------------------------------------------------------------------
 
 # Stands in for a broken build: its result is undefined for every evidence.
-no_build(evidence) := evidence.no_such_field
+no_build(parts, evidence) := [parts, evidence.no_such_field][1]
 
 test_no_decision_is_an_engine_error_never_an_allow if {
 	request := select_from("alice", [ds("wiki")])
@@ -1260,7 +1260,7 @@ test_unreadable_groups_void_another_engines_matches if {
 		lacks("R3", wiki_write, "user 'bob' (no roles)"),
 		lacks("R4", external_read, "user 'bob' (no roles)"),
 	])
-	authz.build(evidence) == expected with input as request with data.grants as with_groups
+	authz.build(authz.parts, evidence) == expected with input as request with data.grants as with_groups
 }
 
 test_finalize_refuses_groups_its_grant_store_cannot_map if {
@@ -1276,4 +1276,34 @@ test_finalize_refuses_groups_its_grant_store_cannot_map if {
 	expected := authz.decision with input as no_groups with data.grants as grants
 	ours := authz.grants_evidence with input as no_groups with data.grants as grants
 	authz.finalize == expected with input as {"request": no_groups, "evidence": ours}
+}
+
+# --- the plan: rules run once, and finalize assembles -------------------------------------------------------------
+
+test_finalize_with_the_plan_decides_as_decision if {
+	every request in [
+		submit("erin", {"type": "EXPORT", "exportDestination": "s3", "reads": [ds("wiki")]}),
+		bob_insert,
+		select_from("alice", [ds("wiki"), ds("secret")]),
+		task_list("alice"),
+		{"identity": anonymous, "operation": "sql.task.submit"},
+	] {
+		plan := authz.plan with input as request with data.grants as grants
+		evidence := authz.grants_evidence with input as request with data.grants as grants
+		decided := authz.finalize with input as {"request": request, "plan": plan, "evidence": evidence}
+		decided == authz.decision with input as request with data.grants as grants
+	}
+}
+
+test_the_plan_carries_group_roles_so_finalize_takes_groups_with_it if {
+	request := member_of(bob_insert, ["cn=readers,dc=x"])
+	plan := authz.plan with input as request with data.grants as with_groups
+	plan.roles == ["analyst", "ingester"]
+	evidence := authz.grants_evidence with input as request with data.grants as with_groups
+	decided := authz.finalize with input as {"request": request, "plan": plan, "evidence": evidence}
+	decided == authz.decision with input as request with data.grants as with_groups
+}
+
+test_the_plan_names_the_roles_of_the_policys_own_grants if {
+	authz.plan.roles == ["analyst"] with input as select_from("alice", [ds("wiki")]) with data.grants as grants
 }
