@@ -10,7 +10,7 @@ import { BundleError, EngineError, asError } from "./errors.js";
 import { checkGrants } from "./grants.js";
 import { CasbinGrantMatcher, createCasbinEnforcer } from "./grants/casbin.js";
 import { IndexedGrants } from "./grants/indexed.js";
-import type { GrantMatcher } from "./grants/matcher.js";
+import type { GrantMatcher, ResourceCheck } from "./grants/matcher.js";
 import { type Engine, matchedEngine, policyEngine } from "./policy/engine.js";
 import { WasmPolicy, entrypoints } from "./policy/wasm-policy.js";
 import { policyInput } from "./policy-input.js";
@@ -138,10 +138,10 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
     const nextGrants = options.grants === undefined && next.data.grants !== undefined ? checkGrants(next.data.grants, `bundle ${next.source}: data.grants`) : grants;
     const nextSettings = options.settings === undefined && next.data.settings !== undefined ? checkSettings(next.data.settings, `bundle ${next.source}: data.settings`) : settings;
     const indexed = IndexedGrants.of(nextGrants);
-    const policy = await WasmPolicy.load(next, nextGrants, nextSettings, options.wasmMemoryMiB, indexed.index);
+    const policy = await WasmPolicy.load(next, nextGrants, nextSettings, options.wasmMemoryMiB, "host");
     const matcher = given ?? (options.engine === "casbin" ? new CasbinGrantMatcher(await createCasbinEnforcer(nextGrants)) : undefined);
     const engine = matcher ? matchedEngine(policy, matcher) : policyEngine(policy, indexed);
-    return { engine, policy, stamp: { engine: engine.name, revision: policy.revision } };
+    return { engine, policy, grants: indexed, stamp: { engine: engine.name, revision: policy.revision } };
   };
   const decisionCacheEntries = options.decisionCacheEntries ?? (given ? 0 : 10_000);
   return new EmbeddedDecisionPoint(await build(bundle), {
@@ -152,10 +152,12 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
   }, build);
 }
 
-/** One bundle revision: the policy, how it decides, and the stamp its decisions carry. Swapped whole. */
+/** One bundle revision: the policy, its grants, how it decides, and the stamp its decisions carry. Swapped whole. */
 interface Revision {
   engine: Engine;
   policy: WasmPolicy;
+  /** The policy's own grants (data.grants), their patterns compiled once for this revision. */
+  grants: IndexedGrants;
   stamp: Stamp;
 }
 
@@ -179,9 +181,11 @@ class EmbeddedDecisionPoint implements DecisionPoint {
             sizeCalculation: (decision, key) => 2 * (key.length + JSON.stringify(decision).length),
           })
         : undefined;
+    // Bounded by bytes alone: lru-cache allocates its arrays up front for a `max`, which for a million entries costs
+    // more than a whole decision point's set-up.
     this.checks =
       caches.checkCacheBytes > 0
-        ? new LRUCache<string, boolean>({ max: 1_000_000, maxSize: caches.checkCacheBytes, sizeCalculation: (_, key) => 2 * key.length + 8 })
+        ? new LRUCache<string, boolean>({ maxSize: caches.checkCacheBytes, sizeCalculation: (_, key) => 2 * key.length + 8 })
         : undefined;
   }
 
@@ -206,7 +210,7 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   }
 
   async druidAllow(input: unknown): Promise<{ result: boolean; revision: string }> {
-    const { policy, stamp } = this.current;
+    const { policy, grants, stamp } = this.current;
     let key: string | undefined;
     try {
       key = JSON.stringify(input);
@@ -217,7 +221,9 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     if (remembered !== undefined) return { result: remembered, revision: stamp.revision };
     let result: boolean;
     try {
-      result = policy.evaluate<boolean>(entrypoints.druidAllow, input) === true;
+      // msq/druid/allow, staged: the policy says which check and roles (or null: no allow), the grants match.
+      const plan = policy.evaluate<{ check: ResourceCheck; roles: string[] } | null>(entrypoints.druidPlan, input, key);
+      result = plan !== null && grants.match(plan.roles, plan.check) !== null;
     } catch {
       return { result: false, revision: stamp.revision }; // fails closed, and is asked again next time
     }
@@ -309,12 +315,9 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     // Read as Druid's Jackson reads request bodies: a key twice in an object is refused, not last-wins.
     const read = readDruidJson(text);
     if ("error" in read) return invalidRequest([`/: not JSON as Druid reads it: ${read.error.message}`], this.stamp);
-    const request = read.value;
-    // What JSON.stringify cannot follow (nesting past its stack) is refused as decide() refuses it.
-    const serialized = serialize(request);
-    if ("refused" in serialized) return invalidRequest([serialized.refused], this.stamp);
-    // Remembered by its text only: the same request sent as text again is answered without parsing it.
-    return this.decideKeyed(request, text);
+    // Remembered by its text only: the same request sent as text again is answered without parsing it. What the
+    // reader accepts is no deeper than 64 levels, so nothing in it is beyond JSON.stringify (serialize).
+    return this.decideKeyed(read.value, text);
   }
 }
 

@@ -14,6 +14,7 @@ import { worstCases } from "../bench/worst-cases.mjs";
 import { MAX_REQUEST_BYTES, createDecisionPoint } from "../src/decision-point.js";
 import { requestSchema } from "../src/schemas/validate.js";
 import { buildServer } from "../src/server/app.js";
+import { entrypoints } from "../src/policy/wasm-policy.js";
 import type { BuiltinEngine } from "../src/decision-point.js";
 import { engineErrorDecision, engines, readJson, root } from "./support.js";
 
@@ -116,7 +117,7 @@ describe("bundle revisions that cannot serve", () => {
 
   it.each([
     ["a grant set that does not load", "bad-grants", "data.grants: /roles/analyst/permissions/0/resource/name: resource name regex does not compile (wiki()"],
-    ["another policy's bundle", "other-policy", "lacks the entrypoints msq/authz/decision, msq/authz/required, msq/authz/finalize, msq/storage/preflight"],
+    ["another policy's bundle", "other-policy", `lacks the entrypoints ${Object.values(entrypoints).join(", ")}`],
     ["a truncated archive", "truncated", "is not a gzip archive"],
   ])("%s is refused; the last good revision keeps serving and /metrics counts it", async (_, name, reason) => {
     const failuresBefore = source.status.failures;

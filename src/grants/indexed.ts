@@ -17,13 +17,13 @@ const MEMO_BYTES = 8 * 1024 * 1024;
 export class IndexedGrants {
   /** Each pattern's full-match function, or null for a pattern msq-authz refuses (it matches nothing). */
   private readonly matchers = new Map<string, ((name: string) => boolean) | null>();
+  // Bounded by bytes alone: with a `max`, lru-cache allocates arrays of that length for every revision.
   private readonly memo = new LRUCache<string, { match: GrantMatch | null }>({
-    max: 100_000,
     maxSize: MEMO_BYTES,
     sizeCalculation: (_, key) => 2 * key.length + 64,
   });
 
-  constructor(readonly index: GrantIndex) {}
+  constructor(private readonly index: GrantIndex) {}
 
   static of(grants: Grants): IndexedGrants {
     return new IndexedGrants(grantIndex(grants));

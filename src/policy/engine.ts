@@ -3,6 +3,7 @@
 // matches, then msq/authz/finalize with the plan, so the rules run once), or by a grant matcher's store
 // (msq/authz/required, the matcher's evidence, then msq/authz/finalize).
 import { EngineError, asError } from "../errors.js";
+import { patternTranslations } from "../grants.js";
 import type { IndexedGrants } from "../grants/indexed.js";
 import { type Evidence, type GrantMatcher, type Plan, gatherEvidence } from "../grants/matcher.js";
 import type { DecisionRequest, EngineName, PolicyDecision } from "../types.js";
@@ -26,13 +27,16 @@ export function policyEngine(policy: WasmPolicy, grants: IndexedGrants): Engine 
     const plan = policy.evaluate<PolicyPlan>(entrypoints.plan, request);
     // Stopped before authorization: the policy's refusal is the decision, and there is nothing to match.
     if (plan.parts.blocked !== null) return plan.parts.blocked;
+    const listings = plan.listings.map((listing) => ({ ...listing, patterns: grants.patterns(plan.roles, listing.type, listing.action) }));
     const evidence: Evidence = {
       roles: plan.roles,
       checks: plan.checks.map((check) => ({ ...check, match: grants.match(plan.roles, check) })),
-      listings: plan.listings.map((listing) => ({ ...listing, patterns: grants.patterns(plan.roles, listing.type, listing.action) })),
-      translations: {},
+      listings,
+      // The policy holds no translations of its own here (WasmPolicy "host" matching): a task list's filter needs them.
+      translations: patternTranslations(listings.flatMap(({ patterns }) => patterns)),
     };
-    return policy.evaluate<PolicyDecision>(entrypoints.finalize, { request, plan, evidence });
+    // The plan carries what the decision needs of the request: a large request is not sent to the policy twice.
+    return policy.evaluate<PolicyDecision>(entrypoints.finalize, { plan, evidence });
   };
   return { name: "wasm", decideSync, decide: (request) => Promise.resolve().then(() => decideSync(request)) };
 }

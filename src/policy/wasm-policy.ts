@@ -2,7 +2,7 @@
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import type { PolicyBundle } from "../bundle/load.js";
 import { BundleError, EngineError, asError } from "../errors.js";
-import { type GrantIndex, grantIndex, grantPatterns } from "../grants.js";
+import { grantIndex, grantPatterns } from "../grants.js";
 import type { Grants, Settings } from "../types.js";
 
 export const entrypoints = {
@@ -12,13 +12,18 @@ export const entrypoints = {
   plan: "msq/authz/plan",
   preflight: "msq/storage/preflight",
   druidAllow: "msq/druid/allow",
+  druidPlan: "msq/druid/plan",
 } as const;
 
 type Entrypoint = (typeof entrypoints)[keyof typeof entrypoints];
 
+/** Who matches grants: the policy (msq/authz/decision, msq/druid/allow) or the host (the plan entrypoints). */
+export type Matching = "policy" | "host";
+
 /** opa-wasm's memory grows on demand up to this ceiling, then evaluation fails closed (opa_malloc fails). */
 export const DEFAULT_MEMORY_MIB = 256;
 const PAGE_BYTES = 64 * 1024;
+const encoder = new TextEncoder();
 const INITIAL_PAGES = 32;
 
 export class WasmPolicy {
@@ -34,7 +39,7 @@ export class WasmPolicy {
     grants: Grants,
     settings: Settings,
     memoryMiB = DEFAULT_MEMORY_MIB,
-    index: GrantIndex = grantIndex(grants),
+    matching: Matching = "policy",
   ): Promise<WasmPolicy> {
     const maximum = Math.floor((memoryMiB * 1024 * 1024) / PAGE_BYTES);
     let policy: LoadedPolicy;
@@ -51,22 +56,23 @@ export class WasmPolicy {
       throw new BundleError(`bundle ${bundle.source} lacks the entrypoints ${absent.join(", ")}`);
     }
     const loaded = new WasmPolicy(policy, bundle.manifest.revision, bundle.data, memoryMiB);
-    loaded.setGrants(grants, settings, index);
+    loaded.setGrants(grants, settings, matching);
     return loaded;
   }
 
-  /** Replaces the grants and settings the policy decides with (checked ones: see checkGrants, checkSettings). */
-  setGrants(grants: Grants, settings: Settings, index: GrantIndex = grantIndex(grants)): void {
+  /**
+   * Replaces the grants and settings the policy decides with (checked ones: see checkGrants, checkSettings). With
+   * `matching` "host" the policy gets only what it needs to name a caller's roles (users, group mappings): the host
+   * matches the checks itself (src/grants/indexed.ts), so the permissions, their index and their translations stay
+   * out of the WASM memory, and a large grant set loads in a fraction of the time.
+   */
+  setGrants(grants: Grants, settings: Settings, matching: Matching = "policy"): void {
     try {
+      const users = { users: grants.users ?? {}, groupMappings: grants.groupMappings ?? {} };
       // With the index, the policy reads the roles from it; leaving them out of data.grants halves what opa-wasm
       // parses when a large grant set loads. The policy matches patterns only through their RE2 translations.
-      this.policy.setData({
-        ...this.bundleData,
-        grants: { users: grants.users ?? {}, groupMappings: grants.groupMappings ?? {} },
-        grant_index: index,
-        grant_patterns: grantPatterns(grants),
-        settings,
-      });
+      const matched = matching === "host" ? {} : { grant_index: grantIndex(grants), grant_patterns: grantPatterns(grants) };
+      this.policy.setData({ ...this.bundleData, grants: users, ...matched, settings });
     } catch (thrown) {
       throw new EngineError(`cannot load grants and settings into the policy: ${asError(thrown).message}`, {
         cause: asError(thrown),
@@ -74,10 +80,12 @@ export class WasmPolicy {
     }
   }
 
-  evaluate<T>(entrypoint: Entrypoint, input: unknown): T {
+  /** `input` as a value, or as its JSON text already written (opa-wasm then does not write it again). */
+  evaluate<T>(entrypoint: Entrypoint, input: unknown, json?: string): T {
     let resultSet: unknown;
     try {
-      resultSet = this.policy.evaluate(input, entrypoint);
+      const given = json === undefined ? input : (encoder.encode(json).buffer as ArrayBuffer);
+      resultSet = this.policy.evaluate(given, entrypoint);
     } catch (thrown) {
       const { message } = asError(thrown);
       const why = message.startsWith("opa_malloc") ? `out of memory at the ${this.memoryMiB} MiB ceiling (${message})` : message;

@@ -57,6 +57,8 @@ checks := [{"type": t[0], "name": t[1], "action": t[2]} |
 listings := sort(rules.listings)
 
 parts := {
+	"user": request.user,
+	"listing": listing,
 	"blocked": blocked,
 	"requirements": sort(requirements),
 	"checks": checks,
@@ -68,6 +70,10 @@ parts := {
 	"unreadable": count(caller.errors) > 0,
 }
 
+default listing := null
+
+listing := {"tasks": object.get(input, "tasks", null)} if request.operation == "tasks.list"
+
 default blocked := null
 
 blocked := result.refusal(
@@ -76,10 +82,6 @@ blocked := result.refusal(
 ) if {
 	count(blockers) > 0
 }
-
-planned(given) := given.parts if is_object(given)
-
-else := parts
 
 groups_need_the_policys_grants := result.refusal(400, "invalid_request", [request.invalid(concat(" ", [
 	"identity.groups needs the grants the policy holds (engine wasm):",
@@ -114,9 +116,9 @@ matched(p, matches) := [object.union(c, {"role": m.role, "pattern": m.pattern}) 
 	m := matches[key(c)]
 ]
 
-who(evidence) := sprintf("user '%s' (roles: %s)", [request.user, concat(", ", sort(evidence.roles))]) if {
+who(p, evidence) := sprintf("user '%s' (roles: %s)", [p.user, concat(", ", sort(evidence.roles))]) if {
 	count(evidence.roles) > 0
-} else := sprintf("user '%s' (no roles)", [request.user])
+} else := sprintf("user '%s' (no roles)", [p.user])
 
 denied(p, evidence, matches, gaps) := result.decision(
 	false, 403, "forbidden", p.checks, gaps, matched(p, matches),
@@ -124,7 +126,7 @@ denied(p, evidence, matches, gaps) := result.decision(
 )
 
 lacking(p, evidence, matches) := {reason |
-	caller_is := who(evidence)
+	caller_is := who(p, evidence)
 	some r in p.requirements
 	not matches[key(r)]
 	reason := sprintf(
@@ -162,18 +164,18 @@ allowed_status := statements.cancel_status if {
 
 allowed(p, evidence, matches) := object.union(
 	result.decision(true, p.status, "ok", p.checks, [], matched(p, matches), allow_reasons(p, matches)),
-	object.union(filter(evidence), warned(p)),
+	object.union(filter(p, evidence), warned(p)),
 )
 
 warned(p) := {"warnings": p.warnings} if count(p.warnings) > 0
 
 else := {}
 
-filter(evidence) := {"filter": object.union(
+filter(p, evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
-	visible_tasks(patterns, object.union(grants.translations, object.get(evidence, "translations", {}))),
+	visible_tasks(p.listing.tasks, patterns, object.union(grants.translations, object.get(evidence, "translations", {}))),
 )} if {
-	request.operation == "tasks.list"
+	p.listing != null
 	patterns := sort({pattern |
 		some listing in evidence.listings
 		listing.type == "DATASOURCE"
@@ -182,10 +184,10 @@ filter(evidence) := {"filter": object.union(
 	})
 } else := {}
 
-visible_tasks(patterns, table) := {"taskIds": [task.id |
-	some task in input.tasks
+visible_tasks(tasks, patterns, table) := {"taskIds": [task.id |
+	some task in tasks
 	visible[task.datasource]
 ]} if {
-	is_array(input.tasks)
-	visible := grants.names_matching({task.datasource | some task in input.tasks}, patterns, table)
+	is_array(tasks)
+	visible := grants.names_matching({task.datasource | some task in tasks}, patterns, table)
 } else := {}

@@ -12,6 +12,7 @@
 package msq.druid
 
 import data.msq.druid.allow
+import data.msq.druid.plan
 
 import data.msq.grants
 import data.msq.settings

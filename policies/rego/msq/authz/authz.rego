@@ -81,6 +81,8 @@ grants_evidence := {
 # the policy's own grants, and every outcome, note and warning of the rules. `plan` hands it to the decision point,
 # which matches the checks itself and passes it back to `finalize` with its evidence, so the rules run once.
 parts := {
+	"user": request.user,
+	"listing": listing,
 	"blocked": blocked,
 	"requirements": sort(requirements),
 	"checks": checks,
@@ -91,6 +93,11 @@ parts := {
 	"status": allowed_status,
 	"unreadable": count(caller.errors) > 0,
 }
+
+# A task list's tasks, which its filter shows or hides (F7); null for every other operation.
+default listing := null
+
+listing := {"tasks": object.get(input, "tasks", null)} if request.operation == "tasks.list"
 
 default blocked := null
 
@@ -148,20 +155,17 @@ default finalize := {
 
 # The roles of LDAP groups come from data.grants alone: with groups, only the evidence of the policy's own grants
 # (a plan's roles) counts; a grant matcher's store maps users to roles.
-finalize := groups_need_the_policys_grants if {
+finalize := build(input.plan.parts, input.evidence) if {
+	# The plan holds all the decision needs of the request: the request need not be sent again.
+	is_object(input.plan)
+} else := groups_need_the_policys_grants if {
 	object.get(object.get(input.request, "identity", {}), "groups", []) != []
-	not input.plan
 } else := result if {
 	evidence := input.evidence
-	given := object.get(input, "plan", null)
 
 	# regal ignore:with-outside-test-context
-	result := build(planned(given), evidence) with input as input.request
+	result := build(parts, evidence) with input as input.request
 }
-
-planned(given) := given.parts if is_object(given)
-
-else := parts
 
 groups_need_the_policys_grants := result.refusal(400, "invalid_request", [request.invalid(concat(" ", [
 	"identity.groups needs the grants the policy holds (engine wasm):",
@@ -198,9 +202,9 @@ matched(p, matches) := [object.union(c, {"role": m.role, "pattern": m.pattern}) 
 	m := matches[key(c)]
 ]
 
-who(evidence) := sprintf("user '%s' (roles: %s)", [request.user, concat(", ", sort(evidence.roles))]) if {
+who(p, evidence) := sprintf("user '%s' (roles: %s)", [p.user, concat(", ", sort(evidence.roles))]) if {
 	count(evidence.roles) > 0
-} else := sprintf("user '%s' (no roles)", [request.user])
+} else := sprintf("user '%s' (no roles)", [p.user])
 
 denied(p, evidence, matches, gaps) := result.decision(
 	false, 403, "forbidden", p.checks, gaps, matched(p, matches),
@@ -208,7 +212,7 @@ denied(p, evidence, matches, gaps) := result.decision(
 )
 
 lacking(p, evidence, matches) := {reason |
-	caller_is := who(evidence)
+	caller_is := who(p, evidence)
 	some r in p.requirements
 	not matches[key(r)]
 	reason := sprintf(
@@ -247,7 +251,7 @@ allowed_status := statements.cancel_status if {
 
 allowed(p, evidence, matches) := object.union(
 	result.decision(true, p.status, "ok", p.checks, [], matched(p, matches), allow_reasons(p, matches)),
-	object.union(filter(evidence), warned(p)),
+	object.union(filter(p, evidence), warned(p)),
 )
 
 warned(p) := {"warnings": p.warnings} if count(p.warnings) > 0
@@ -255,11 +259,11 @@ warned(p) := {"warnings": p.warnings} if count(p.warnings) > 0
 else := {}
 
 # F7: a task list carries the patterns that filter it, and the ids it may show when the caller passed the tasks.
-filter(evidence) := {"filter": object.union(
+filter(p, evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
-	visible_tasks(patterns, object.union(grants.translations, object.get(evidence, "translations", {}))),
+	visible_tasks(p.listing.tasks, patterns, object.union(grants.translations, object.get(evidence, "translations", {}))),
 )} if {
-	request.operation == "tasks.list"
+	p.listing != null
 	patterns := sort({pattern |
 		some listing in evidence.listings
 		listing.type == "DATASOURCE"
@@ -271,10 +275,10 @@ filter(evidence) := {"filter": object.union(
 # Each distinct datasource is matched once (grants.names_matching reads the patterns in Java's dialect, as every
 # match does), and then each task is a set lookup: the cost grows with the tasks and the distinct datasources, not
 # with the tasks times the patterns.
-visible_tasks(patterns, table) := {"taskIds": [task.id |
-	some task in input.tasks
+visible_tasks(tasks, patterns, table) := {"taskIds": [task.id |
+	some task in tasks
 	visible[task.datasource]
 ]} if {
-	is_array(input.tasks)
-	visible := grants.names_matching({task.datasource | some task in input.tasks}, patterns, table)
+	is_array(tasks)
+	visible := grants.names_matching({task.datasource | some task in tasks}, patterns, table)
 } else := {}

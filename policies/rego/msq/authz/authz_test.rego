@@ -1171,17 +1171,17 @@ many_tasks := [
 ]
 
 test_visible_tasks_literals_and_regexes if {
-	visible := authz.visible_tasks(["wiki", "logs_[0-9]", "a|b"], translated) with input as {"tasks": many_tasks}
+	visible := authz.visible_tasks(many_tasks, ["wiki", "logs_[0-9]", "a|b"], translated)
 	visible == {"taskIds": ["t1", "t2", "t3"]}
 }
 
 test_visible_tasks_only_literals if {
-	visible := authz.visible_tasks(["wiki", "Q"], {}) with input as {"tasks": many_tasks}
+	visible := authz.visible_tasks(many_tasks, ["wiki", "Q"], {})
 	visible == {"taskIds": ["t1", "t2", "t7"]}
 }
 
 test_visible_tasks_without_patterns if {
-	visible := authz.visible_tasks([], translated) with input as {"tasks": many_tasks}
+	visible := authz.visible_tasks(many_tasks, [], translated)
 	visible == {"taskIds": []}
 }
 

@@ -26,12 +26,23 @@ import data.msq.settings
 # entrypoint: true
 default allow := false
 
-allow if {
+allow if grants.first_match_of_roles(plan.roles, plan.check) != null
+
+# METADATA
+# title: The check and the roles it is matched against
+# description: |
+#   What `allow` decides with besides matching: {"check": {type, name, action}, "roles": [...]}, the identity's
+#   roles by the policy's own grants, its LDAP groups' included; null when the message is malformed, names more
+#   groups than max_groups, or Druid's role provider would fail on them. The decision point matches the check
+#   against the roles itself, with each pattern compiled once per revision (src/grants/indexed.ts).
+# entrypoint: true
+default plan := null
+
+plan := {"check": check, "roles": roles.roles} if {
 	well_formed
 	count(group_dns) <= max_groups
 	roles := grants.identity_roles(input.authenticationResult.identity, group_dns)
 	count(roles.errors) == 0
-	grants.first_match_of_roles(roles.roles, check) != null
 }
 
 check := {"type": input.resource.type, "name": input.resource.name, "action": input.action}

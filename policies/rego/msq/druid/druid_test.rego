@@ -256,3 +256,19 @@ test_an_identity_in_more_groups_than_the_limit_is_denied_every_check if {
 	allowed(ldap_message("lara", under, "READ", "DATASOURCE", "sales_q1"))
 	denied(ldap_message("lara", array.concat(under, ["cn=one_more,ou=none,dc=x"]), "READ", "DATASOURCE", "sales_q1"))
 }
+
+# --- the plan the decision point matches itself ---------------------------------------------------------------------
+
+test_the_plan_names_the_check_and_the_identitys_roles if {
+	msg := ldap_message("lara", ["CN=Sales, OU=Groups, DC=example, DC=com"], "READ", "DATASOURCE", "sales_q1")
+	druid.plan == {
+		"check": {"type": "DATASOURCE", "name": "sales_q1", "action": "READ"},
+		"roles": ["sales_reader"],
+	} with input as msg with data.grants as fixture
+}
+
+test_there_is_no_plan_for_a_malformed_message_or_groups_druid_cannot_read if {
+	druid.plan == null with input as {"action": "READ"} with data.grants as fixture
+	unreadable := ldap_message("lara", ["cn=x,dc=#zz"], "READ", "DATASOURCE", "sales_q1")
+	druid.plan == null with input as unreadable with data.grants as fixture
+}
