@@ -58,6 +58,16 @@ export class IndexedGrants {
     return [...names];
   }
 
+  /**
+   * The names that one of the patterns fully matches (a task list's visible datasources): a pattern is its literal
+   * name or a Java-dialect regex, compiled once per revision as every match here is.
+   */
+  namesMatching(patterns: readonly string[], names: Iterable<string>): string[] {
+    const literals = new Set(patterns);
+    const matchers = patterns.map((pattern) => this.matcher(pattern)).filter((matcher) => matcher !== null);
+    return [...new Set(names)].filter((name) => literals.has(name) || matchers.some((matches) => matches(name)));
+  }
+
   /** Compiled on first use, once per revision: compiling every pattern up front would slow activation. */
   private matcher(pattern: string): ((name: string) => boolean) | null {
     let matcher = this.matchers.get(pattern);

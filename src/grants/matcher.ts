@@ -38,7 +38,8 @@ export interface Plan {
 export interface Evidence {
   roles: string[];
   checks: (ResourceCheck & { match: GrantMatch | null })[];
-  listings: (Plan["listings"][number] & { patterns: string[] })[];
+  /** `matching`, when given: which of a task list's datasources the patterns match (else the policy matches them). */
+  listings: (Plan["listings"][number] & { patterns: string[]; matching?: string[] })[];
   /** The RE2 translation of each listed pattern that is more than a literal name (src/grants.ts). */
   translations: Record<string, string>;
 }

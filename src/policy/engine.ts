@@ -19,7 +19,8 @@ export interface Engine {
 /** What msq/authz/plan answers: `required`, the caller's roles by the policy's grants, and the decision's parts. */
 interface PolicyPlan extends Plan {
   roles: string[];
-  parts: { blocked: PolicyDecision | null };
+  /** `listing`: what a task list lists (null for every other operation), its tasks as the request gives them. */
+  parts: { blocked: PolicyDecision | null; listing: { tasks: { datasource: string }[] | null } | null };
 }
 
 export function policyEngine(policy: WasmPolicy, grants: IndexedGrants): Engine {
@@ -27,7 +28,13 @@ export function policyEngine(policy: WasmPolicy, grants: IndexedGrants): Engine 
     const plan = policy.evaluate<PolicyPlan>(entrypoints.plan, request);
     // Stopped before authorization: the policy's refusal is the decision, and there is nothing to match.
     if (plan.parts.blocked !== null) return plan.parts.blocked;
-    const listings = plan.listings.map((listing) => ({ ...listing, patterns: grants.patterns(plan.roles, listing.type, listing.action) }));
+    // A task list's datasources are matched here too, each distinct one once: `matching` spares the policy matching
+    // every one against every pattern.
+    const datasources = (plan.parts.listing?.tasks ?? []).map((task) => task.datasource);
+    const listings = plan.listings.map((listing) => {
+      const patterns = grants.patterns(plan.roles, listing.type, listing.action);
+      return { ...listing, patterns, matching: grants.namesMatching(patterns, datasources) };
+    });
     const evidence: Evidence = {
       roles: plan.roles,
       checks: plan.checks.map((check) => ({ ...check, match: grants.match(plan.roles, check) })),

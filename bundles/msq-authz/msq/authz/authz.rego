@@ -95,7 +95,7 @@ build(p, evidence) := p.blocked if {
 usable(p, evidence) := {
 	"roles": [],
 	"checks": [object.union(check, {"match": null}) | some check in evidence.checks],
-	"listings": [object.union(listing, {"patterns": []}) | some listing in evidence.listings],
+	"listings": [object.union(listing, {"patterns": [], "matching": []}) | some listing in evidence.listings],
 } if {
 	p.unreadable
 } else := evidence
@@ -173,21 +173,29 @@ else := {}
 
 filter(p, evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
-	visible_tasks(p.listing.tasks, patterns, object.union(grants.translations, object.get(evidence, "translations", {}))),
+	visible_tasks(p.listing.tasks, patterns, reads, table),
 )} if {
 	p.listing != null
-	patterns := sort({pattern |
+	table := object.union(grants.translations, object.get(evidence, "translations", {}))
+	reads := [listing |
 		some listing in evidence.listings
 		listing.type == "DATASOURCE"
 		listing.action == "READ"
-		some pattern in listing.patterns
-	})
+	]
+	patterns := sort({pattern | some listing in reads; some pattern in listing.patterns})
 } else := {}
 
-visible_tasks(tasks, patterns, table) := {"taskIds": [task.id |
+visible_tasks(tasks, patterns, reads, table) := {"taskIds": [task.id |
 	some task in tasks
 	visible[task.datasource]
 ]} if {
 	is_array(tasks)
-	visible := grants.names_matching({task.datasource | some task in tasks}, patterns, table)
+	visible := visible_datasources(tasks, patterns, reads, table)
 } else := {}
+
+visible_datasources(tasks, patterns, reads, table) := {name | some listing in reads; some name in listing.matching} if {
+	count(reads) > 0
+	every listing in reads {
+		is_array(listing.matching)
+	}
+} else := grants.names_matching({task.datasource | some task in tasks}, patterns, table)

@@ -181,7 +181,7 @@ build(p, evidence) := p.blocked if {
 usable(p, evidence) := {
 	"roles": [],
 	"checks": [object.union(check, {"match": null}) | some check in evidence.checks],
-	"listings": [object.union(listing, {"patterns": []}) | some listing in evidence.listings],
+	"listings": [object.union(listing, {"patterns": [], "matching": []}) | some listing in evidence.listings],
 } if {
 	p.unreadable
 } else := evidence
@@ -261,24 +261,34 @@ else := {}
 # F7: a task list carries the patterns that filter it, and the ids it may show when the caller passed the tasks.
 filter(p, evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
-	visible_tasks(p.listing.tasks, patterns, object.union(grants.translations, object.get(evidence, "translations", {}))),
+	visible_tasks(p.listing.tasks, patterns, reads, table),
 )} if {
 	p.listing != null
-	patterns := sort({pattern |
+	table := object.union(grants.translations, object.get(evidence, "translations", {}))
+	reads := [listing |
 		some listing in evidence.listings
 		listing.type == "DATASOURCE"
 		listing.action == "READ"
-		some pattern in listing.patterns
-	})
+	]
+	patterns := sort({pattern | some listing in reads; some pattern in listing.patterns})
 } else := {}
 
-# Each distinct datasource is matched once (grants.names_matching reads the patterns in Java's dialect, as every
-# match does), and then each task is a set lookup: the cost grows with the tasks and the distinct datasources, not
-# with the tasks times the patterns.
-visible_tasks(tasks, patterns, table) := {"taskIds": [task.id |
+# Each distinct datasource is matched once, and then each task is a set lookup: the cost grows with the tasks and the
+# distinct datasources, not with the tasks times the patterns.
+visible_tasks(tasks, patterns, reads, table) := {"taskIds": [task.id |
 	some task in tasks
 	visible[task.datasource]
 ]} if {
 	is_array(tasks)
-	visible := grants.names_matching({task.datasource | some task in tasks}, patterns, table)
+	visible := visible_datasources(tasks, patterns, reads, table)
 } else := {}
+
+# The tasks' datasources the patterns match: as the evidence's listing says (`matching`: the decision point matches
+# the tasks' datasources with each pattern compiled once, in Java's dialect), or else matched here
+# (grants.names_matching reads the patterns in Java's dialect too).
+visible_datasources(tasks, patterns, reads, table) := {name | some listing in reads; some name in listing.matching} if {
+	count(reads) > 0
+	every listing in reads {
+		is_array(listing.matching)
+	}
+} else := grants.names_matching({task.datasource | some task in tasks}, patterns, table)

@@ -1066,6 +1066,22 @@ test_finalize_filters_a_task_list_with_the_evidence_listings if {
 	authz.finalize == expected with input as {"request": task_list("alice"), "evidence": evidence}
 }
 
+# The decision point matches the tasks' datasources itself (each pattern compiled once) and says which in `matching`.
+test_finalize_shows_the_tasks_of_the_datasources_the_evidence_says_match if {
+	expected := with_filter(allowed(200, [], [], [filtered_note]), ["logs_.*", "secret"], ["q2", "q5"])
+	evidence := {"roles": ["auditor"], "checks": [], "listings": [
+		{"type": "DATASOURCE", "action": "READ", "patterns": ["secret", "logs_.*"], "matching": ["logs_old", "secret"]},
+	]}
+	authz.finalize == expected with input as {"request": task_list("alice"), "evidence": evidence}
+}
+
+test_visible_tasks_takes_the_listings_matching_over_the_patterns if {
+	reads := [{"type": "DATASOURCE", "action": "READ", "patterns": ["wiki"], "matching": ["Q"]}]
+	authz.visible_tasks(many_tasks, ["wiki"], reads, {}) == {"taskIds": ["t7"]}
+	partly := array.concat(reads, [{"type": "DATASOURCE", "action": "READ", "patterns": ["wiki"]}])
+	authz.visible_tasks(many_tasks, ["wiki"], partly, {}) == {"taskIds": ["t1", "t2"]}
+}
+
 test_finalize_matches_an_untranslated_listing_pattern_only_as_its_literal_name if {
 	expected := with_filter(allowed(200, [], [], [filtered_note]), ["logs_.*", "secret"], ["q2"])
 	evidence := {"roles": ["auditor"], "checks": [], "listings": [
@@ -1171,17 +1187,17 @@ many_tasks := [
 ]
 
 test_visible_tasks_literals_and_regexes if {
-	visible := authz.visible_tasks(many_tasks, ["wiki", "logs_[0-9]", "a|b"], translated)
+	visible := authz.visible_tasks(many_tasks, ["wiki", "logs_[0-9]", "a|b"], [], translated)
 	visible == {"taskIds": ["t1", "t2", "t3"]}
 }
 
 test_visible_tasks_only_literals if {
-	visible := authz.visible_tasks(many_tasks, ["wiki", "Q"], {})
+	visible := authz.visible_tasks(many_tasks, ["wiki", "Q"], [], {})
 	visible == {"taskIds": ["t1", "t2", "t7"]}
 }
 
 test_visible_tasks_without_patterns if {
-	visible := authz.visible_tasks(many_tasks, [], translated)
+	visible := authz.visible_tasks(many_tasks, [], [], translated)
 	visible == {"taskIds": []}
 }
 
