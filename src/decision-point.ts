@@ -7,6 +7,7 @@ import type { VerificationOptions } from "./bundle/verify.js";
 import { readDruidJson } from "./json/druid-json.js";
 import { engineError, invalidRequest, invalidSql, type Stamp } from "./decision.js";
 import { BundleError, EngineError, asError } from "./errors.js";
+import { cacheKey } from "./cache-key.js";
 import { checkGrants } from "./grants.js";
 import { CasbinGrantMatcher, createCasbinEnforcer } from "./grants/casbin.js";
 import { IndexedGrants } from "./grants/indexed.js";
@@ -217,7 +218,7 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     } catch {
       return { result: false, revision: stamp.revision }; // what JSON cannot hold is no message of Druid's
     }
-    const remembered = key === undefined ? undefined : this.checks?.get(key);
+    const remembered = key === undefined ? undefined : this.checks?.get(cacheKey(key));
     if (remembered !== undefined) return { result: remembered, revision: stamp.revision };
     let result: boolean;
     try {
@@ -227,7 +228,7 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     } catch {
       return { result: false, revision: stamp.revision }; // fails closed, and is asked again next time
     }
-    if (key !== undefined && key.length <= MAX_REMEMBERED_CHECK && this.current.stamp === stamp) this.checks?.set(key, result);
+    if (key !== undefined && key.length <= MAX_REMEMBERED_CHECK && this.current.stamp === stamp) this.checks?.set(cacheKey(key), result);
     return { result, revision: stamp.revision };
   }
 
@@ -248,10 +249,10 @@ class EmbeddedDecisionPoint implements DecisionPoint {
   async decide(request: unknown): Promise<Decision> {
     const serialized = serialize(request);
     if ("refused" in serialized) return invalidRequest([serialized.refused], this.stamp);
-    return this.decideKeyed(request, serialized.key);
+    return this.decideKeyed(request, cacheKey(serialized.key));
   }
 
-  /** Decides a request whose cache key (its JSON text) is known. */
+  /** Decides a request whose cache key (cacheKey of its JSON text) is known. */
   private async decideKeyed(request: unknown, key: string): Promise<Decision> {
     // The engine and its revision are taken together, once: a swap while this decision waits does not mix them.
     const { engine, stamp } = this.current;
@@ -262,7 +263,8 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     const serialized = serialize(request);
     if ("refused" in serialized) return invalidRequest([serialized.refused], this.stamp);
     const { engine, stamp } = this.current;
-    return this.recalled(serialized.key) ?? this.remember(serialized.key, this.evaluateSync(request, engine, stamp), stamp);
+    const key = cacheKey(serialized.key);
+    return this.recalled(key) ?? this.remember(key, this.evaluateSync(request, engine, stamp), stamp);
   }
 
   private async evaluate(request: unknown, engine: Engine, stamp: Stamp): Promise<Decision> {
@@ -310,14 +312,15 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     if (Buffer.byteLength(text, "utf8") > MAX_REQUEST_BYTES) {
       return invalidRequest([`/: the request is larger than ${MAX_REQUEST_BYTES} bytes`], this.stamp);
     }
-    const recalled = this.recalled(text);
+    const key = cacheKey(text);
+    const recalled = this.recalled(key);
     if (recalled) return recalled;
     // Read as Druid's Jackson reads request bodies: a key twice in an object is refused, not last-wins.
     const read = readDruidJson(text);
     if ("error" in read) return invalidRequest([`/: not JSON as Druid reads it: ${read.error.message}`], this.stamp);
     // Remembered by its text only: the same request sent as text again is answered without parsing it. What the
     // reader accepts is no deeper than 64 levels, so nothing in it is beyond JSON.stringify (serialize).
-    return this.decideKeyed(read.value, text);
+    return this.decideKeyed(read.value, key);
   }
 }
 

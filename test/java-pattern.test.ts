@@ -19,7 +19,7 @@ import { createDecisionPoint } from "../src/decision-point.js";
 import { fullMatchFunction } from "../src/grants/casbin.js";
 import { checkGrants } from "../src/grants.js";
 import { ALL, type CodeSet, SURROGATES, codeSet, complement, without } from "../src/grants/code-points.js";
-import { MAX_PATTERN_LENGTH, translateJavaPattern } from "../src/grants/java-pattern.js";
+import { MAX_PATTERN_LENGTH, javaAnyFullMatcher, translateJavaPattern } from "../src/grants/java-pattern.js";
 import type { BuiltinEngine } from "../src/decision-point.js";
 import type { Decision } from "../src/types.js";
 import { JavaOracle } from "./oracle/java-oracle.js";
@@ -218,6 +218,19 @@ describe("generated patterns: msq-authz refuses what Java refuses, and matches w
       });
     });
 
+    // A task list's filter matches its datasources with one alternation of the caller's patterns
+    // (javaAnyFullMatcher): eight patterns at a time, it answers as the patterns do one by one.
+    let alternated = 0;
+    for (let start = 0; start < translated.length; start += 8) {
+      const chunk = translated.slice(start, start + 8);
+      const anyOf = javaAnyFullMatcher(chunk.map(({ pattern }) => pattern));
+      for (const name of chunk.flatMap(({ names }) => names)) {
+        alternated += 1;
+        const each = chunk.some(({ pattern }) => fullMatch(name, pattern));
+        if (anyOf(name) !== each) disagreements.push({ patterns: chunk.map(({ pattern }) => pattern), name, each, engine: "alternation" });
+      }
+    }
+
     // The decision points, through the real loading path (checkGrants, then the WASM data or the Casbin policy): one
     // user and role per pattern, a SELECT reading the name. Grants hold no empty pattern and requests no empty name.
     const bundle = await loadBundle();
@@ -279,7 +292,8 @@ describe("generated patterns: msq-authz refuses what Java refuses, and matches w
       `java patterns: ${counts.patterns} generated; Java refuses ${counts.javaRefuses} (msq-authz refuses all ${counts.refusedToo}); ` +
         `msq-authz refuses ${counts.patterns - counts.javaRefuses - counts.translated} more that Java accepts (${refused}); ` +
         `${counts.translated} translated: ${counts.pairs} (pattern, name) pairs answered as Java does by RE2JS and OPA's Go evaluator, ` +
-        `${decided.wasm} decided by the WASM decision point and ${decided.casbin} by Casbin; ${disagreements.length} disagreements`,
+        `${decided.wasm} decided by the WASM decision point and ${decided.casbin} by Casbin, ${alternated} by alternations of eight; ` +
+        `${disagreements.length} disagreements`,
     );
     expect(disagreements.slice(0, 20)).toEqual([]);
     expect(goAnswers).toBe(counts.pairs);

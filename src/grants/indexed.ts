@@ -4,15 +4,18 @@
 // (its LDAP groups included) and how the decision reads; this answers only which grant matches first. The
 // differential tests hold it to the policy's own matching (msq/authz/decision) on generated grants and requests.
 import { LRUCache } from "lru-cache";
+import { cacheKey } from "../cache-key.js";
 import { type GrantIndex, grantIndex } from "../grants.js";
 import type { Grants } from "../types.js";
-import { javaFullMatcher } from "./java-pattern.js";
+import { isLiteralPattern, javaAnyFullMatcher, javaFullMatcher } from "./java-pattern.js";
 import type { GrantMatch, ResourceCheck } from "./matcher.js";
 
 type Entry = GrantIndex["roles"][string][string][string];
 
 /** What the remembered matches may hold, keys and answers, in bytes (the matcher's own memo, per revision). */
 const MEMO_BYTES = 8 * 1024 * 1024;
+/** What the compiled alternations may hold, counting four bytes of compiled program per byte of their patterns. */
+const ALTERNATION_BYTES = 8 * 1024 * 1024;
 
 export class IndexedGrants {
   /** Each pattern's full-match function, or null for a pattern msq-authz refuses (it matches nothing). */
@@ -23,6 +26,9 @@ export class IndexedGrants {
     sizeCalculation: (_, key) => 2 * key.length + 64,
   });
 
+  /** Each pattern list's alternation (a task list's filter), compiled once per revision and bounded by bytes. */
+  private readonly alternations = new LRUCache<string, (name: string) => boolean>({ maxSize: ALTERNATION_BYTES });
+
   constructor(private readonly index: GrantIndex) {}
 
   static of(grants: Grants): IndexedGrants {
@@ -31,7 +37,7 @@ export class IndexedGrants {
 
   /** The first grant of the roles, in their order, that matches the check: each role's permissions in order. */
   match(roles: readonly string[], check: ResourceCheck): GrantMatch | null {
-    const key = `${roles.join("\u0000")}\u0001${check.type}\u0001${check.action}\u0001${check.name}`;
+    const key = cacheKey(`${roles.join("\u0000")}\u0001${check.type}\u0001${check.action}\u0001${check.name}`);
     const remembered = this.memo.get(key);
     if (remembered !== undefined) return remembered.match;
     let match: GrantMatch | null = null;
@@ -64,8 +70,16 @@ export class IndexedGrants {
    */
   namesMatching(patterns: readonly string[], names: Iterable<string>): string[] {
     const literals = new Set(patterns);
-    const matchers = patterns.map((pattern) => this.matcher(pattern)).filter((matcher) => matcher !== null);
-    return [...new Set(names)].filter((name) => literals.has(name) || matchers.some((matches) => matches(name)));
+    const regexes = patterns.filter((pattern) => !isLiteralPattern(pattern));
+    const joined = regexes.join("\u0000");
+    const key = cacheKey(joined);
+    let anyOf = this.alternations.get(key);
+    if (anyOf === undefined) {
+      anyOf = regexes.length === 0 ? () => false : javaAnyFullMatcher(regexes);
+      this.alternations.set(key, anyOf, { size: 4 * joined.length + 256 });
+    }
+    const matches = anyOf;
+    return [...new Set(names)].filter((name) => literals.has(name) || matches(name));
   }
 
   /** Compiled on first use, once per revision: compiling every pattern up front would slow activation. */

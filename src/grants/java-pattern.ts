@@ -193,6 +193,27 @@ export function javaFullMatcher(pattern: string): ((name: string) => boolean) | 
 }
 
 /**
+ * Whether any of the patterns fully matches a name (Java's Pattern.matches for each), as one RE2 alternation of
+ * their translations: a full match of the alternation is a full match of one of them, and RE2 reads it in one pass
+ * where one matcher per pattern reads the name once per pattern. Refused patterns match nothing; when the
+ * alternation does not compile (RE2's size limits), each pattern is tried on its own.
+ */
+export function javaAnyFullMatcher(patterns: readonly string[]): (name: string) => boolean {
+  const regexes = patterns.flatMap((pattern) => {
+    const translation = translateJavaPattern(pattern);
+    return "re2" in translation ? [`(?:${translation.re2})`] : [];
+  });
+  if (regexes.length === 0) return () => false;
+  try {
+    const alternation = RE2JS.compile(regexes.join("|"));
+    return (name) => alternation.matches(name);
+  } catch {
+    const each = patterns.flatMap((pattern) => javaFullMatcher(pattern) ?? []);
+    return (name) => each.some((matches) => matches(name));
+  }
+}
+
+/**
  * Java resolves \Q...\E before it parses: a quoted ASCII character that is not a letter or a digit gets a
  * backslash, a digit right after \Q is written \x3<digit> (so an escape before the quote cannot take it), and \Q
  * without \E quotes to the end. A backslash inside the quote is a literal one unless \E follows it.

@@ -1,6 +1,7 @@
 // Analysis depends only on the SQL text and its parameters (settings are the policy's business), so a gateway that
 // sees the same statements again pays for parsing once. The cache is bounded by entries and by bytes.
 import { LRUCache } from "lru-cache";
+import { cacheKey } from "../cache-key.js";
 import type { Statement } from "../types.js";
 import { type SqlParameter, analyzeSql } from "./analyze.js";
 import { SqlAnalysisError } from "./errors.js";
@@ -37,7 +38,7 @@ export class CachedSqlAnalyzer {
   analyze(sql: string, parameters: readonly SqlParameter[] = []): AnalysisOutcome {
     // Two requests share an entry only when both their SQL and their parameters are equal: the first character
     // says which form the rest has, so no SQL text can spell another request's key.
-    const key = parameters.length === 0 ? `s${sql}` : `p${JSON.stringify([sql, parameters])}`;
+    const key = cacheKey(parameters.length === 0 ? `s${sql}` : `p${JSON.stringify([sql, parameters])}`);
     let outcome = this.cache?.get(key);
     if (outcome === undefined) {
       try {
