@@ -9,6 +9,7 @@ const slow = [
   "test/bundle-distribution.test.ts",
   "test/bundle-signing.test.ts",
   "test/cli-binary.test.ts",
+  "test/decision-pool.test.ts",
   "test/differential.test.ts",
   "test/druid-authorizer*.test.ts",
   "test/druid-json.test.ts",

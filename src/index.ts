@@ -8,6 +8,7 @@ export {
   type DecisionPoint,
   type DecisionPointOptions,
 } from "./decision-point.js";
+export { createDecisionPool, type DecisionPool, type PoolOptions } from "./pool/decision-pool.js";
 export { policyInput, type PolicyInput } from "./policy-input.js";
 export { entrypoints } from "./policy/wasm-policy.js";
 export { type Evidence, type GrantMatch, type GrantMatcher, type Plan, type ResourceCheck } from "./grants/matcher.js";

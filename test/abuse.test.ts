@@ -84,34 +84,40 @@ async function startBundleServer(): Promise<void> {
 let child: ChildProcess;
 let url = "";
 
-async function startServe(): Promise<void> {
+/** Spawns serve on a free port, following the bundle server, and waits until /health answers. */
+async function spawnServe(extra: string[] = []): Promise<{ process: ChildProcess; url: string }> {
   const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  child = spawn(
+  const base = `http://127.0.0.1:${port}`;
+  const spawned = spawn(
     "node",
     [join(root, "dist/cli/main.js"), "serve", "--port", String(port), "--bundle", bundleUrl, "--grants", grantsFile, "--config", settingsFile,
       "--poll-interval", String(pollSeconds), "--bundle-header-timeout", String(timeouts.header), "--bundle-idle-timeout", String(timeouts.idle),
-      "--bundle-timeout", String(timeouts.total)],
+      "--bundle-timeout", String(timeouts.total), ...extra],
     // The heap ceiling the README recommends for serve: V8 otherwise lets garbage from large requests grow its heap
     // (to about 300 MiB here) before it collects.
     { stdio: "ignore", env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${HEAP_MIB}` } },
   );
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${url}/health`)).ok) return;
+      if ((await fetch(`${base}/health`)).ok) return { process: spawned, url: base };
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  spawned.kill("SIGTERM");
   throw new Error("serve never answered /health");
+}
+
+async function startServe(): Promise<void> {
+  ({ process: child, url } = await spawnServe());
 }
 
 /** Resident memory of the serve process, in MiB. */
 const rss = (): number => Number(/^VmRSS:\s+(\d+) kB$/mu.exec(readFileSync(`/proc/${String(child.pid)}/status`, "utf8"))?.[1] ?? Number.NaN) / 1024;
 
-const post = async (path: string, body: string): Promise<{ status: number; json: Record<string, unknown> }> => {
-  const response = await fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+const post = async (path: string, body: string, base = url): Promise<{ status: number; json: Record<string, unknown> }> => {
+  const response = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 };
 
@@ -119,7 +125,7 @@ interface Health {
   revision: string;
   bundle: { failures: number; lastError?: string; lastSuccess?: string };
 }
-const health = async (): Promise<Health> => (await (await fetch(`${url}/health`)).json()) as Health;
+const health = async (base = url): Promise<Health> => (await (await fetch(`${base}/health`)).json()) as Health;
 
 /** A request whose body has been trickling since the suite started; settles when serve cuts it. */
 let slowBody: Promise<{ seconds: number; answer: string }>;
@@ -305,52 +311,68 @@ describe("msq-authz serve under abuse", () => {
     expect(seconds).toBeLessThan(12);
   }, 30_000);
 
-  it("decides the largest task list and statement the limits allow, while /health keeps answering", async () => {
-    const healthTimes: number[] = [];
-    let probing = true;
-    const prober = (async () => {
-      while (probing) {
-        const started = performance.now();
-        await health();
-        healthTimes.push(performance.now() - started);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
-    // serve's own measure of each decision, from the request body to the decision: its histogram's 50 ms bucket.
-    const histogram = async (): Promise<{ within50ms: number; all: number }> => {
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      return {
-        within50ms: Number(/^msq_authz_decision_seconds_bucket\{le="0\.05",engine="wasm"\} (\d+)$/mu.exec(metrics)?.[1]),
-        all: Number(/^msq_authz_decision_seconds_count\{engine="wasm"\} (\d+)$/mu.exec(metrics)?.[1]),
+  // In the serving thread, and on two worker threads (--workers 2), where /health and /metrics stay on the
+  // serving thread while the workers decide.
+  it.each([
+    ["in the serving thread", []],
+    ["on two worker threads", ["--workers", "2"]],
+  ] as const)("decides the largest task list and statement the limits allow %s, while /health keeps answering", async (mode, extra) => {
+    const served = extra.length === 0 ? { process: child, url } : await spawnServe([...extra]);
+    try {
+      const healthTimes: number[] = [];
+      let probing = true;
+      const prober = (async () => {
+        while (probing) {
+          const started = performance.now();
+          await health(served.url);
+          healthTimes.push(performance.now() - started);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      // serve's own measure of each decision, from the request body to the decision: its histogram's 50 ms bucket
+      // (absent until the first decision).
+      const histogram = async (): Promise<{ within50ms: number; all: number }> => {
+        const metrics = await (await fetch(`${served.url}/metrics`)).text();
+        return {
+          within50ms: Number(/^msq_authz_decision_seconds_bucket\{le="0\.05",engine="wasm"\} (\d+)$/mu.exec(metrics)?.[1] ?? 0),
+          all: Number(/^msq_authz_decision_seconds_count\{engine="wasm"\} (\d+)$/mu.exec(metrics)?.[1] ?? 0),
+        };
       };
-    };
-    const before = await histogram();
-    const latencies: Record<string, number[]> = {};
-    for (const [index, worstCase] of worst.entries()) {
-      const times: number[] = [];
-      for (let run = 0; run < 12; run++) {
-        const text = JSON.stringify(worstCase.request(1000 * index + run));
-        expect(text.length).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
-        const started = performance.now();
-        const { status, json } = await post("/v1/decide", text);
-        times.push(performance.now() - started);
-        expect(status).toBe(200);
-        expect(["ok", "forbidden", "invalid_sql"]).toContain(json.code);
+      const before = await histogram();
+      const latencies: Record<string, number[]> = {};
+      for (const [index, worstCase] of worst.entries()) {
+        const times: number[] = [];
+        for (let run = 0; run < 12; run++) {
+          const text = JSON.stringify(worstCase.request(1000 * index + run));
+          expect(text.length).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+          const started = performance.now();
+          const { status, json } = await post("/v1/decide", text, served.url);
+          times.push(performance.now() - started);
+          expect(status).toBe(200);
+          expect(["ok", "forbidden", "invalid_sql"]).toContain(json.code);
+        }
+        latencies[worstCase.name] = times;
       }
-      latencies[worstCase.name] = times;
+      probing = false;
+      await prober;
+      const after = await histogram();
+      const decided = { count: after.all - before.all, within50ms: after.within50ms - before.within50ms };
+      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+      const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)] ?? Number.NaN;
+      figures.worstCases = {
+        ...(figures.worstCases as object | undefined),
+        [mode]: {
+          latencies: Object.fromEntries(Object.entries(latencies).map(([name, times]) => [name, { medianMs: median(times), maxMs: Math.max(...times) }])),
+          health: { probes: healthTimes.length, maxMs: Math.max(...healthTimes) },
+          decidedWithin50ms: decided,
+        },
+      };
+      // Every worst case is decided, and /health kept answering meanwhile. How fast is measured, not asserted here:
+      // `node bench/limits.mjs` times each worst case, and the figures above go to the README.
+      expect(decided.count).toBe(12 * worst.length);
+      expect(healthTimes.length).toBeGreaterThan(0);
+    } finally {
+      if (served.process !== child) served.process.kill("SIGTERM");
     }
-    probing = false;
-    await prober;
-    const after = await histogram();
-    const decided = { count: after.all - before.all, within50ms: after.within50ms - before.within50ms };
-    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-    const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)] ?? Number.NaN;
-    figures.worstCases = Object.fromEntries(Object.entries(latencies).map(([name, times]) => [name, { medianMs: median(times), maxMs: Math.max(...times) }]));
-    figures.healthDuringWorstCases = { probes: healthTimes.length, maxMs: Math.max(...healthTimes) };
-    figures.decidedWithin50ms = decided;
-    // Every worst case is decided, and /health kept answering meanwhile. How fast is measured, not asserted here:
-    // `node bench/limits.mjs` times each worst case, and the figures above go to the README.
-    expect(decided.count).toBe(12 * worst.length);
-    expect(healthTimes.length).toBeGreaterThan(0);
   }, 60_000);
 });

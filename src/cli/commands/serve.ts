@@ -1,12 +1,14 @@
 // msq-authz serve: the decision point as an HTTP service, following a bundle server when given one.
 import { followBundles } from "../../bundle/follow.js";
 import { BundleSource, type DownloadTimeouts } from "../../bundle/source.js";
+import type { PolicyBundle } from "../../bundle/load.js";
 import type { DecisionPoint } from "../../decision-point.js";
 import { basename } from "node:path";
 import { buildServer } from "../../server/app.js";
 import { DECISION_LOG_DEFAULTS, type DecisionLogOptions } from "../../server/decision-log.js";
 import { type Command, type Io, UsageError, write } from "../command.js";
-import { type Values, asUsage, decisionPoint, list, numberOption, policyOptions, str, usageOnFailure, verificationOf } from "../inputs.js";
+import { createDecisionPool } from "../../pool/decision-pool.js";
+import { type Values, asUsage, decisionPoint, decisionPointOptions, list, numberOption, policyOptions, str, usageOnFailure, verificationOf } from "../inputs.js";
 
 const logLevels = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 const seconds = (n: number): boolean => Number.isFinite(n) && n > 0;
@@ -30,6 +32,12 @@ export const serve: Command = {
       name: "druid-without-token",
       type: "boolean",
       summary: "answer Druid's OPA authorizer without the token (Druid sends none): only where Druid alone can reach serve",
+    },
+    {
+      name: "workers",
+      type: "string",
+      value: "N",
+      summary: "decide in N worker threads, each with its own policy, so that an expensive decision holds up no other (default 0: in the serving thread)",
     },
     { name: "body-limit", type: "string", value: "BYTES", summary: "the largest request body (default 1048576); larger ones are a 413" },
     { name: "log-level", type: "string", value: "LEVEL", summary: "fatal, error, warn (default), info (logs each request), debug, trace or silent" },
@@ -160,7 +168,12 @@ async function pointAndSource(values: Values, io: Io): Promise<{ point: Decision
   const bundle = str(values, "bundle");
   const pollSeconds = numberOption(values, "poll-interval", seconds, "a number of seconds above 0");
   const follow = bundle !== undefined && (/^https?:\/\//u.test(bundle) || pollSeconds !== undefined);
-  if (!follow || bundle === undefined) return { point: await decisionPoint(values, io) };
+  const workers = numberOption(values, "workers", (n) => Number.isInteger(n) && n >= 0 && n <= 64, "a whole number from 0 to 64") ?? 0;
+  const pointOf = async (loaded?: PolicyBundle): Promise<DecisionPoint> =>
+    workers === 0
+      ? decisionPoint(values, io, loaded)
+      : usageOnFailure(createDecisionPool(await decisionPointOptions(values, io, loaded), workers));
+  if (!follow || bundle === undefined) return { point: await pointOf() };
   const verification = await verificationOf(values, io);
   const source = new BundleSource({
     location: bundle,
@@ -170,7 +183,7 @@ async function pointAndSource(values: Values, io: Io): Promise<{ point: Decision
   });
   const first = await usageOnFailure(source.fetch());
   if (!first) throw new UsageError(`--bundle: ${bundle} offered no bundle`);
-  const point = await decisionPoint({ ...values, bundle: undefined }, io, first);
+  const point = await pointOf(first);
   followBundles(point, source);
   return { point, source };
 }
