@@ -31,6 +31,13 @@ describe("decision cases", () => {
           for (const rule of c.rules) {
             expect(decision.reasons.some((reason) => reason.startsWith(`${rule} (`))).toBe(true);
           }
+          // Every cached path answers the whole decision again: remembered, and remembered by its text.
+          expect(await point.decide(c.request)).toEqual(decision);
+          expect(await point.decideJson(JSON.stringify(c.request))).toEqual(decision);
+          // Without the decision cache, the second time the grant matches (and the SQL analysis) are remembered.
+          const uncached = await pointFor(engine, c.grants, c.settings, { decisionCacheEntries: 0 });
+          expect(await uncached.decide(c.request)).toEqual(decision);
+          expect(await uncached.decide(c.request)).toEqual(decision);
         });
       }
     });

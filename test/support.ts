@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadBundle, type PolicyBundle } from "../src/bundle/load.js";
-import { type BuiltinEngine, createDecisionPoint, type DecisionPoint } from "../src/decision-point.js";
+import { type BuiltinEngine, createDecisionPoint, type DecisionPoint, type DecisionPointOptions } from "../src/decision-point.js";
 import type { EngineName } from "../src/types.js";
 
 export const root = new URL("..", import.meta.url).pathname;
@@ -11,12 +11,12 @@ let bundle: Promise<PolicyBundle> | undefined;
 const points = new Map<string, Promise<DecisionPoint>>();
 
 /** One decision point per (engine, grants, settings), sharing the shipped bundle. */
-export function pointFor(engine: BuiltinEngine, grants: unknown = {}, settings: unknown = {}): Promise<DecisionPoint> {
-  const key = JSON.stringify([engine, grants, settings]);
+export function pointFor(engine: BuiltinEngine, grants: unknown = {}, settings: unknown = {}, caches: Pick<DecisionPointOptions, "decisionCacheEntries"> = {}): Promise<DecisionPoint> {
+  const key = JSON.stringify([engine, grants, settings, caches]);
   let point = points.get(key);
   if (!point) {
     bundle ??= loadBundle();
-    point = bundle.then((loaded) => createDecisionPoint({ bundle: loaded, grants, settings, engine }));
+    point = bundle.then((loaded) => createDecisionPoint({ bundle: loaded, grants, settings, engine, ...caches }));
     points.set(key, point);
   }
   return point;
