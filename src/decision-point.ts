@@ -218,7 +218,9 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     } catch {
       return { result: false, revision: stamp.revision }; // what JSON cannot hold is no message of Druid's
     }
-    const remembered = key === undefined ? undefined : this.checks?.get(cacheKey(key));
+    // Only messages short enough to remember are looked up.
+    const remembering = key !== undefined && key.length <= MAX_REMEMBERED_CHECK ? cacheKey(key) : undefined;
+    const remembered = remembering === undefined ? undefined : this.checks?.get(remembering);
     if (remembered !== undefined) return { result: remembered, revision: stamp.revision };
     let result: boolean;
     try {
@@ -228,7 +230,7 @@ class EmbeddedDecisionPoint implements DecisionPoint {
     } catch {
       return { result: false, revision: stamp.revision }; // fails closed, and is asked again next time
     }
-    if (key !== undefined && key.length <= MAX_REMEMBERED_CHECK && this.current.stamp === stamp) this.checks?.set(cacheKey(key), result);
+    if (remembering !== undefined && this.current.stamp === stamp) this.checks?.set(remembering, result);
     return { result, revision: stamp.revision };
   }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { version } from "../src/cli/run.js";
+import { version } from "../src/version.js";
 import { cli } from "./cli-support.js";
 import { root } from "./support.js";
 

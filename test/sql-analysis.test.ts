@@ -131,6 +131,17 @@ describe("statements", () => {
     expect(analysis(deep)).toMatchObject({ code: "unsupported_sql" });
   });
 
+  // Each of these once took time that grew faster than the SQL (doubling per parenthesis, or the square of its length):
+  // at these sizes, days or hours. They are read in one pass now; a regression shows as this test timing out.
+  it("reads deep parenthesized joins, long dotted runs and long loose arguments in one pass", () => {
+    expect(analysis(`SELECT * FROM ${"(".repeat(60)}a JOIN b ON a.x = b.x${")".repeat(60)}`)).toEqual({
+      type: "SELECT",
+      reads: [{ type: "DATASOURCE", name: "a" }, { type: "DATASOURCE", name: "b" }],
+    });
+    expect(analysis(`SELECT ${"a.".repeat(100_000)}a FROM t`)).toEqual({ type: "SELECT", reads: [{ type: "DATASOURCE", name: "t" }] });
+    expect(analysis(`SELECT CAST(${"a . ".repeat(100_000)}a AS VARCHAR) FROM t`)).toEqual({ type: "SELECT", reads: [{ type: "DATASOURCE", name: "t" }] });
+  });
+
   it("refuses the typos Calcite refuses", () => {
     expect(analysis("SELECT * FORM foo")).toEqual({ code: "invalid_sql", message: "line 1, column 15: Received an unexpected token [foo]" });
     expect(analysis("SELECT a + FROM foo")).toMatchObject({ code: "invalid_sql" });

@@ -116,7 +116,7 @@ export async function buildBundle(options: BuildOptions): Promise<BuiltBundle> {
  * file, by path in byte order: the same policy, grants and settings always build the same revision, and any change
  * another.
  */
-export async function contentRevision(staging: string, built: (string | Buffer)[] = []): Promise<string> {
+async function contentRevision(staging: string, built: (string | Buffer)[] = []): Promise<string> {
   const hash = createHash("sha256");
   for (const part of built) hash.update(`${part.length}\0`).update(part);
   for (const file of await filesOf(staging)) {
@@ -152,9 +152,12 @@ async function findOpa(explicit?: string): Promise<Opa> {
   return { path, version: found.join(".") };
 }
 
+/** How long an `opa` run may take: a build of the largest grant sets takes seconds; a hung one fails, not waits. */
+const OPA_TIMEOUT_MS = 10 * 60 * 1000;
+
 function run(file: string, args: string[], cwd?: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, args, { cwd, maxBuffer: 16 * 1024 * 1024, timeout: OPA_TIMEOUT_MS, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
       if (error) reject(Object.assign(error, { stdout, stderr }));
       else resolve({ stdout, stderr });
     });

@@ -1,5 +1,7 @@
 // What `msq-authz bundle inspect` shows of a bundle: its manifest, who signed it and each file's hash (the hash a
 // signature lists for it).
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { BundleError } from "../errors.js";
 import { readBundleFiles } from "./load.js";
 import { hashFile } from "./verify.js";
 
@@ -14,13 +16,18 @@ export interface BundleSummary {
 
 export async function inspectBundle(path: string): Promise<BundleSummary> {
   const files = await readBundleFiles(path);
+  // Hashed first: hashFile refuses a .manifest or .signatures.json that is not JSON, naming it.
+  const hashed = [...files].map(([name, content]) => ({ name, bytes: content.length, sha256: hashFile(name, content) }));
   const manifest = JSON.parse(files.get(".manifest")?.toString("utf8") ?? "{}") as { revision?: string; roots?: string[]; wasm?: { entrypoint: string }[] };
   const signatures = files.get(".signatures.json");
   let keyId: string | undefined;
   if (signatures) {
-    const [token] = (JSON.parse(signatures.toString("utf8")) as { signatures: string[] }).signatures;
-    const [header, payload] = (token ?? "").split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8") || "{}") as { kid?: string; keyid?: string });
-    keyId = payload?.keyid ?? header?.kid;
+    const [token] = (JSON.parse(signatures.toString("utf8")) as { signatures?: string[] }).signatures ?? [];
+    try {
+      keyId = (decodeJwt(token ?? "") as { keyid?: string }).keyid ?? decodeProtectedHeader(token ?? "").kid;
+    } catch (cause) {
+      throw new BundleError(`.signatures.json holds no readable signature: ${(cause as Error).message}`, { cause });
+    }
   }
   return {
     revision: manifest.revision,
@@ -28,6 +35,6 @@ export async function inspectBundle(path: string): Promise<BundleSummary> {
     entrypoints: manifest.wasm?.map((w) => w.entrypoint),
     signed: signatures !== undefined,
     ...(keyId ? { keyId } : {}),
-    files: [...files].map(([name, content]) => ({ name, bytes: content.length, sha256: hashFile(name, content) })),
+    files: hashed,
   };
 }

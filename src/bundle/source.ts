@@ -35,7 +35,7 @@ export interface DownloadTimeouts {
   totalMs: number;
 }
 
-export const DEFAULT_DOWNLOAD_TIMEOUTS: DownloadTimeouts = { connectMs: 10_000, headersMs: 10_000, idleMs: 10_000, totalMs: 120_000 };
+const DEFAULT_DOWNLOAD_TIMEOUTS: DownloadTimeouts = { connectMs: 10_000, headersMs: 10_000, idleMs: 10_000, totalMs: 120_000 };
 
 export interface BundleStatus {
   location: string;

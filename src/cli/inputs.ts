@@ -3,9 +3,8 @@
 import { readFile } from "node:fs/promises";
 import { text as readStream } from "node:stream/consumers";
 import type { PolicyBundle } from "../bundle/load.js";
-import type { SigningAlgorithm, VerificationOptions } from "../bundle/verify.js";
+import { SIGNING_ALGORITHMS, type SigningAlgorithm, type VerificationOptions } from "../bundle/verify.js";
 import { createDecisionPoint, type DecisionPoint, type DecisionPointOptions } from "../decision-point.js";
-import { MsqAuthzError } from "../errors.js";
 import { checkGrants } from "../grants.js";
 import { checkSettings, settingsFromProperties } from "../settings.js";
 import type { Grants, Settings } from "../types.js";
@@ -41,27 +40,10 @@ export async function readJson(path: string, what: string, io: Io): Promise<unkn
   }
 }
 
-/** Turns a library error into a usage error: the CLI reports it in one line and exits 2. */
-export function asUsage<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof MsqAuthzError && !(error instanceof UsageError)) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-}
-
-/** The same for a promise: a library error it rejects with becomes a usage error. */
-export function usageOnFailure<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((error: unknown) => asUsage(() => {
-    throw error;
-  }));
-}
-
 export async function loadGrants(path: string | undefined, io: Io): Promise<Grants> {
   if (path === undefined) return {};
   const value = await readJson(path, "--grants", io);
-  return asUsage(() => checkGrants(value, path));
+  return checkGrants(value, path);
 }
 
 /** --druid-properties first, then --config on top: a JSON map refines the properties file. */
@@ -71,11 +53,11 @@ export async function loadSettings(values: Values, io: Io): Promise<Settings> {
   const config = str(values, "config");
   if (properties !== undefined) {
     const text = await readText(properties, "--druid-properties", io);
-    settings = asUsage(() => settingsFromProperties(text, properties));
+    settings = settingsFromProperties(text, properties);
   }
   if (config !== undefined) {
     const value = await readJson(config, "--config", io);
-    settings = { ...settings, ...asUsage(() => checkSettings(value, config)) };
+    settings = { ...settings, ...checkSettings(value, config) };
   }
   return settings;
 }
@@ -101,12 +83,12 @@ export const policyOptions: OptionSpec[] = [
   ...verificationOptions,
 ];
 
-const algorithms = new Set(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512"]);
-
 export function algorithmOf(values: Values): SigningAlgorithm | undefined {
   const algorithm = str(values, "signing-alg");
   if (algorithm === undefined) return undefined;
-  if (!algorithms.has(algorithm)) throw new UsageError(`--signing-alg must be one of ${[...algorithms].join(", ")}, not '${algorithm}'`);
+  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(algorithm)) {
+    throw new UsageError(`--signing-alg must be one of ${SIGNING_ALGORITHMS.join(", ")}, not '${algorithm}'`);
+  }
   return algorithm as SigningAlgorithm;
 }
 
@@ -130,7 +112,7 @@ export function numberOption(values: Values, name: string, check: (n: number) =>
 
 /** The decision point the policy options describe; a bundle that brings its own grants and settings keeps them. */
 export async function decisionPoint(values: Values, io: Io, loaded?: PolicyBundle): Promise<DecisionPoint> {
-  return createPoint(await decisionPointOptions(values, io, loaded));
+  return createDecisionPoint(await decisionPointOptions(values, io, loaded));
 }
 
 /** What createDecisionPoint is given for the policy options: plain data, which a worker thread can be sent too. */
@@ -155,12 +137,3 @@ export async function decisionPointOptions(values: Values, io: Io, loaded?: Poli
   };
 }
 
-/** createDecisionPoint, with what it refuses (a bundle, grants or settings) said as a usage error. */
-export async function createPoint(options: DecisionPointOptions): Promise<DecisionPoint> {
-  try {
-    return await createDecisionPoint(options);
-  } catch (error) {
-    if (error instanceof MsqAuthzError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-}

@@ -1,13 +1,12 @@
 // The dispatcher: msq-authz <command> [options]. Exit codes: 0 the command did its job (for decide: the decision
 // was computed, whatever it says); 1 a review, audit or check failed; 2 bad usage or unreadable input, with one
 // line on stderr. Everything a command writes goes through `io`, so tests run it in-process.
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { MsqAuthzError } from "../errors.js";
 import { type Command, type Io, type Parsed, UsageError, commandHelp, helpOption, suggestion, write } from "./command.js";
 import { commands } from "./commands/index.js";
+import { version } from "../version.js";
 
-export const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
   try {

@@ -3,9 +3,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Enforcer, newEnforcer, newModelFromString } from "casbin";
-import { RE2JS } from "re2js";
 import type { Grants } from "../types.js";
-import { translateJavaPattern } from "./java-pattern.js";
+import { javaFullMatcher } from "./java-pattern.js";
 import type { GrantMatch, GrantMatcher, ResourceCheck } from "./matcher.js";
 
 export const casbinModelPath = fileURLToPath(new URL("../../policies/casbin/msq_rbac_model.conf", import.meta.url));
@@ -44,15 +43,16 @@ export function grantsToCasbinPolicy(grants: Grants): { policies: string[][]; gr
  * their own enforcer register it as `fullMatch`.
  */
 export function fullMatchFunction(): (name: string, pattern: string) => boolean {
-  const compiled = new Map<string, RE2JS | null>();
+  // Casbin calls this for every policy line of every check: a Map lookup, bounded by the enforcer's own lines, costs
+  // less than javaFullMatcher's shared, byte-bounded cache.
+  const matchers = new Map<string, ((name: string) => boolean) | null>();
   return (name, pattern) => {
-    let regex = compiled.get(pattern);
-    if (regex === undefined) {
-      const translation = translateJavaPattern(pattern);
-      regex = "re2" in translation ? RE2JS.compile(translation.re2) : null;
-      compiled.set(pattern, regex);
+    let matches = matchers.get(pattern);
+    if (matches === undefined) {
+      matches = javaFullMatcher(pattern) ?? null;
+      matchers.set(pattern, matches);
     }
-    return regex !== null && regex.matches(name);
+    return matches !== null && matches(name);
   };
 }
 

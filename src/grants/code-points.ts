@@ -97,7 +97,3 @@ export function foldAsciiCase(a: CodeSet): CodeSet {
   }
   return letters.length === 0 ? a : union(a, codeSet(...letters));
 }
-
-export function equal(a: CodeSet, b: CodeSet): boolean {
-  return a.length === b.length && a.every((value, index) => value === b[index]);
-}

@@ -7,18 +7,22 @@ import { LRUCache } from "lru-cache";
 import { cacheKey } from "../cache-key.js";
 import { type GrantIndex, grantIndex } from "../grants.js";
 import type { Grants } from "../types.js";
-import { isLiteralPattern, javaAnyFullMatcher, javaFullMatcher } from "./java-pattern.js";
+import { compiledPatternBytes, isLiteralPattern, javaAnyFullMatcher, javaFullMatcher } from "./java-pattern.js";
 import type { GrantMatch, ResourceCheck } from "./matcher.js";
 
 type Entry = GrantIndex["roles"][string][string][string];
 
 /** What the remembered matches may hold, keys and answers, in bytes (the matcher's own memo, per revision). */
 const MEMO_BYTES = 8 * 1024 * 1024;
-/** What the compiled alternations may hold, counting four bytes of compiled program per byte of their patterns. */
+/** What the compiled alternations may hold, each counted as its patterns compiled one by one (compiledPatternBytes). */
 const ALTERNATION_BYTES = 8 * 1024 * 1024;
 
 export class IndexedGrants {
-  /** Each pattern's full-match function, or null for a pattern msq-authz refuses (it matches nothing). */
+  /**
+   * Each pattern's full-match function, or null for a pattern msq-authz refuses (it matches nothing), for this
+   * revision: a Map lookup on every check costs less than javaFullMatcher's shared, byte-bounded cache, and the
+   * patterns are the revision's own, so the Map is bounded by its grants.
+   */
   private readonly matchers = new Map<string, ((name: string) => boolean) | null>();
   // Bounded by bytes alone: with a `max`, lru-cache allocates arrays of that length for every revision.
   private readonly memo = new LRUCache<string, { match: GrantMatch | null }>({
@@ -66,7 +70,7 @@ export class IndexedGrants {
 
   /**
    * The names that one of the patterns fully matches (a task list's visible datasources): a pattern is its literal
-   * name or a Java-dialect regex, compiled once per revision as every match here is.
+   * name or a Java-dialect regex, their alternation compiled once per revision.
    */
   namesMatching(patterns: readonly string[], names: Iterable<string>): string[] {
     const literals = new Set(patterns);
@@ -75,14 +79,14 @@ export class IndexedGrants {
     const key = cacheKey(joined);
     let anyOf = this.alternations.get(key);
     if (anyOf === undefined) {
-      anyOf = regexes.length === 0 ? () => false : javaAnyFullMatcher(regexes);
-      this.alternations.set(key, anyOf, { size: 4 * joined.length + 256 });
+      anyOf = javaAnyFullMatcher(regexes);
+      this.alternations.set(key, anyOf, { size: regexes.reduce((bytes, pattern) => bytes + compiledPatternBytes(pattern), 256) });
     }
     const matches = anyOf;
     return [...new Set(names)].filter((name) => literals.has(name) || matches(name));
   }
 
-  /** Compiled on first use, once per revision: compiling every pattern up front would slow activation. */
+  /** Compiled on first use: compiling every pattern up front would slow activation. */
   private matcher(pattern: string): ((name: string) => boolean) | null {
     let matcher = this.matchers.get(pattern);
     if (matcher === undefined) {

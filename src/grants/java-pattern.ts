@@ -130,16 +130,40 @@ const javaError = (description: string): Refused => new Refused(description, tru
 
 const unsupported = (construct: string, why: string): Refused => new Refused(construct, false, why);
 
-const cache = new LRUCache<string, JavaPatternTranslation>({ max: 10_000 });
+/** A translation and the size of the RE2 program it compiles to, in instructions (0 for a refusal). */
+interface Translated {
+  translation: JavaPatternTranslation;
+  program: number;
+}
+
+/** Translations remembered, pattern and translation counted as UTF-16 with 64 bytes besides, least recently used first out. */
+const translations = new LRUCache<string, Translated>({
+  maxSize: 16 * 1024 * 1024,
+  sizeCalculation: ({ translation }, pattern) => 2 * (pattern.length + ("re2" in translation ? translation.re2.length : 256)) + 64,
+});
+
+function translated(pattern: string): Translated {
+  // One over the length limit is refused at once, and not remembered.
+  if (pattern.length > MAX_PATTERN_LENGTH) return translate(pattern);
+  let entry = translations.get(pattern);
+  if (entry === undefined) {
+    entry = translate(pattern);
+    translations.set(pattern, entry);
+  }
+  return entry;
+}
 
 /** The RE2 pattern with the full-match meaning Java gives `pattern`, or why there is none. Cached per pattern. */
 export function translateJavaPattern(pattern: string): JavaPatternTranslation {
-  let translation = cache.get(pattern);
-  if (translation === undefined) {
-    translation = translate(pattern);
-    cache.set(pattern, translation);
-  }
-  return translation;
+  return translated(pattern).translation;
+}
+
+/** Heap bytes an RE2JS instruction takes, measured (a program of 1,000 instructions held about 92 KB). */
+const BYTES_PER_INSTRUCTION = 96;
+
+/** What a compiled pattern is counted as in the caches of compiled patterns: its program, and 1 KiB besides. */
+export function compiledPatternBytes(pattern: string): number {
+  return BYTES_PER_INSTRUCTION * translated(pattern).program + 1024;
 }
 
 /** Characters that make a pattern more than a literal name, in Java as in RE2. */
@@ -150,7 +174,7 @@ export function isLiteralPattern(pattern: string): boolean {
   return !metacharacters.test(pattern);
 }
 
-function translate(pattern: string): JavaPatternTranslation {
+function translate(pattern: string): Translated {
   try {
     if (pattern.length > MAX_PATTERN_LENGTH) {
       throw unsupported(`a pattern longer than ${MAX_PATTERN_LENGTH} characters`, "it is over the grants schema's limit");
@@ -159,26 +183,34 @@ function translate(pattern: string): JavaPatternTranslation {
     if (codePoints.some(isSurrogate)) {
       throw unsupported("a lone surrogate", "a name is well-formed Unicode, and RE2 has no way to write one");
     }
-    if (isLiteralPattern(pattern)) return { re2: codePoints.map(literal).join("") };
+    if (isLiteralPattern(pattern)) return { translation: { re2: codePoints.map(literal).join("") }, program: codePoints.length };
     if (codePoints.includes(0)) {
       throw unsupported("a NUL character (U+0000)", "Java's parser treats it as the end of the pattern in places; write \\x00");
     }
     const tree = new Parser(removeQuoting(codePoints)).parse();
-    return { re2: new Writer().write(tree) };
+    const writer = new Writer();
+    return { translation: { re2: writer.write(tree) }, program: writer.size };
   } catch (thrown) {
     if (!(thrown instanceof Refused)) throw thrown;
     const message = thrown.javaRefuses
       ? `Java's Pattern.compile refuses it (${thrown.construct}), as Druid does`
       : `it uses ${thrown.construct}, which RE2 cannot match as Java does: ${thrown.why}`;
-    return { refusal: { construct: thrown.construct, javaRefuses: thrown.javaRefuses, message } };
+    return { translation: { refusal: { construct: thrown.construct, javaRefuses: thrown.javaRefuses, message } }, program: 0 };
   }
 }
 
-const compiled = new LRUCache<string, { matches: (name: string) => boolean }>({ max: 10_000 });
+/**
+ * Compiled patterns, shared and kept across revisions, bounded by their programs' size (compiledPatternBytes): the
+ * 64 MiB hold some 30,000 typical grant patterns, and at least a dozen of the largest msq-authz translates.
+ */
+const compiled = new LRUCache<string, { matches: (name: string) => boolean }>({
+  maxSize: 64 * 1024 * 1024,
+  sizeCalculation: (_, pattern) => compiledPatternBytes(pattern),
+});
 
 /**
- * Java's Pattern.matches(pattern, name) for a grant pattern, run by RE2JS on the translation; undefined when the
- * pattern is refused (a grant holding it does not load).
+ * Java's Pattern.matches(pattern, name) for a grant pattern, run by RE2JS on the translation, compiled once while
+ * it stays in the cache; undefined when the pattern is refused (a grant holding it does not load).
  */
 export function javaFullMatcher(pattern: string): ((name: string) => boolean) | undefined {
   let matcher = compiled.get(pattern);
@@ -981,6 +1013,11 @@ const ZERO_WIDTH = new Set(["begin", "line-begin", "end", "end-or-terminator"]);
 
 class Writer {
   private program = 0;
+
+  /** The program's estimated size in instructions, once written. */
+  get size(): number {
+    return this.program;
+  }
   private readonly widths = new Map<Node, { zeroWidth: boolean; consumes: boolean }>();
 
   write(tree: Node): string {

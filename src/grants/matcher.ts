@@ -40,8 +40,11 @@ export interface Evidence {
   checks: (ResourceCheck & { match: GrantMatch | null })[];
   /** `matching`, when given: which of a task list's datasources the patterns match (else the policy matches them). */
   listings: (Plan["listings"][number] & { patterns: string[]; matching?: string[] })[];
-  /** The RE2 translation of each listed pattern that is more than a literal name (src/grants.ts). */
-  translations: Record<string, string>;
+  /**
+   * The RE2 translation of each listed pattern that is more than a literal name (src/grants.ts), for the policy to
+   * match a task list's datasources with; not needed where every listing says which match (`matching`).
+   */
+  translations?: Record<string, string>;
 }
 
 /** Asks the matcher everything the plan needs. */

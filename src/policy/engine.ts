@@ -3,7 +3,6 @@
 // matches, then msq/authz/finalize with the plan, so the rules run once), or by a grant matcher's store
 // (msq/authz/required, the matcher's evidence, then msq/authz/finalize).
 import { EngineError, asError } from "../errors.js";
-import { patternTranslations } from "../grants.js";
 import type { IndexedGrants } from "../grants/indexed.js";
 import { type Evidence, type GrantMatcher, type Plan, gatherEvidence } from "../grants/matcher.js";
 import type { DecisionRequest, EngineName, PolicyDecision } from "../types.js";
@@ -39,8 +38,6 @@ export function policyEngine(policy: WasmPolicy, grants: IndexedGrants): Engine 
       roles: plan.roles,
       checks: plan.checks.map((check) => ({ ...check, match: grants.match(plan.roles, check) })),
       listings,
-      // The policy holds no translations of its own here (WasmPolicy "host" matching): a task list's filter needs them.
-      translations: patternTranslations(listings.flatMap(({ patterns }) => patterns)),
     };
     // The plan carries what the decision needs of the request: a large request is not sent to the policy twice.
     return policy.evaluate<PolicyDecision>(entrypoints.finalize, { plan, evidence });

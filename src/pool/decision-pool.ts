@@ -15,16 +15,19 @@ import {
 } from "../decision-point.js";
 import { BundleError, EngineError, asError } from "../errors.js";
 import type { Decision } from "../types.js";
-import type { PoolAnswer, PoolReady, PoolRequest } from "./pool-worker.js";
+import type { PoolAnswer, PoolAsk, PoolReady, PoolRequest } from "./pool-worker.js";
 
 export interface DecisionPool extends DecisionPoint {
   /** How many workers decide. */
   readonly size: number;
+  /**
+   * Decides each text as decideJson does, on one worker, and answers one decision JSON line each, in order (what
+   * `decide --batch` writes). Unlike the other methods it rejects when the worker fails.
+   */
+  decideJsonLines(texts: string[]): Promise<string>;
   /** Stops every worker; what they were deciding is answered as an engine error. */
   close(): Promise<void>;
 }
-
-type Ask = PoolRequest extends infer R ? (R extends PoolRequest ? Omit<R, "id"> : never) : never;
 
 export interface PoolOptions {
   /**
@@ -95,6 +98,10 @@ class Pool implements DecisionPool {
     return this.decision({ op: "decideJson", text });
   }
 
+  async decideJsonLines(texts: string[]): Promise<string> {
+    return (await this.next().ask({ op: "decideJsonLines", texts })) as string;
+  }
+
   decideSync(): Decision {
     return engineError(new EngineError("a decision pool decides in its workers: decideSync needs a decision point of its own"), this.stamp);
   }
@@ -109,7 +116,8 @@ class Pool implements DecisionPool {
 
   async swap(bundle: PolicyBundle): Promise<void> {
     const [first, ...rest] = this.workers as [PoolWorker, ...PoolWorker[]];
-    await first.ask({ op: "swap", bundle }); // a bundle that does not load fails here, and nothing has changed
+    // A bundle that does not load fails here, and nothing has changed.
+    const revision = (await first.ask({ op: "swap", bundle })) as string;
     const results = await Promise.allSettled(rest.map((worker) => worker.ask({ op: "swap", bundle })));
     const failed = results.find((result) => result.status === "rejected");
     if (failed) {
@@ -118,7 +126,7 @@ class Pool implements DecisionPool {
     }
     this.bundle = bundle;
     this.options = { ...this.options, bundle };
-    this.stamp = { engine: this.stamp.engine, revision: first.stamp.revision };
+    this.stamp = { engine: this.stamp.engine, revision };
   }
 
   caches(): CacheSize[] {
@@ -139,7 +147,7 @@ class Pool implements DecisionPool {
     await Promise.all(this.workers.map((worker) => worker.stop()));
   }
 
-  private async decision(ask: Ask): Promise<Decision> {
+  private async decision(ask: PoolAsk): Promise<Decision> {
     const stamp = this.stamp;
     try {
       return (await this.next().ask(ask)) as Decision;
@@ -150,10 +158,15 @@ class Pool implements DecisionPool {
     }
   }
 
-  /** The worker with the fewest requests in flight: a long decision keeps only its own worker busy. */
+  /**
+   * The live worker with the fewest requests in flight: a long decision keeps only its own worker busy, and a dead
+   * one (until its replacement starts) is asked only when no worker lives.
+   */
   private next(): PoolWorker {
-    let best = this.workers[0] as PoolWorker;
-    for (const worker of this.workers) if (worker.inFlight < best.inFlight) best = worker;
+    const live = this.workers.filter((worker) => worker.alive);
+    const candidates = live.length > 0 ? live : this.workers;
+    let best = candidates[0] as PoolWorker;
+    for (const worker of candidates) if (worker.inFlight < best.inFlight) best = worker;
     return best;
   }
 
@@ -184,7 +197,7 @@ class PoolWorker {
 
   private constructor(
     private readonly worker: Worker,
-    public stamp: Stamp,
+    readonly stamp: Stamp,
   ) {
     this.worker.on("message", (message: PoolAnswer) => {
       const waiter = this.waiting.get(message.id);
@@ -231,18 +244,15 @@ class PoolWorker {
     return this.waiting.size;
   }
 
-  ask(ask: Ask): Promise<unknown> {
+  get alive(): boolean {
+    return this.dead === undefined;
+  }
+
+  ask(ask: PoolAsk): Promise<unknown> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, {
-        resolve: (value) => {
-          // A swap answers the worker's new revision.
-          if (ask.op === "swap") this.stamp = { engine: this.stamp.engine, revision: value as string };
-          resolve(value);
-        },
-        reject,
-      });
+      this.waiting.set(id, { resolve, reject });
       if (this.waiting.size === 1) this.worker.ref();
       try {
         this.worker.postMessage({ id, ...ask } as PoolRequest);

@@ -6,12 +6,15 @@ import type { PolicyBundle } from "../bundle/load.js";
 import { type DecisionPoint, type DecisionPointOptions, createDecisionPoint } from "../decision-point.js";
 import { asError } from "../errors.js";
 
-export type PoolRequest = { id: number } & (
+/** What the pool asks a worker; each ask goes with an id its answer carries back. */
+export type PoolAsk =
   | { op: "decide"; request: unknown }
   | { op: "decideJson"; text: string }
+  | { op: "decideJsonLines"; texts: string[] }
   | { op: "druidAllow"; input: unknown }
-  | { op: "swap"; bundle: PolicyBundle }
-);
+  | { op: "swap"; bundle: PolicyBundle };
+
+export type PoolRequest = { id: number } & PoolAsk;
 
 export type PoolAnswer = { id: number; caches: ReturnType<DecisionPoint["caches"]> } & ({ value: unknown } | { error: string });
 
@@ -40,6 +43,11 @@ async function answer(point: DecisionPoint, message: PoolRequest): Promise<unkno
       return point.decide(message.request);
     case "decideJson":
       return point.decideJson(message.text);
+    case "decideJsonLines": {
+      let output = "";
+      for (const text of message.texts) output += `${JSON.stringify(await point.decideJson(text))}\n`;
+      return output;
+    }
     case "druidAllow":
       return point.druidAllow(message.input);
     case "swap":

@@ -76,7 +76,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     app.addHook("onClose", async () => log.close());
   }
 
-  // Bodies stay text: decideJson answers a repeated request from its text without parsing it.
+  // Bodies stay text: each route reads them as Druid's Jackson does (src/json/druid-json.ts), where JSON.parse would
+  // take a key given twice at its last value.
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {

@@ -7,12 +7,13 @@
 // oldest chunks, and every drop is counted. One upload at a time, each with a deadline; a batch is retried a bounded
 // number of times, then dropped.
 import { randomUUID } from "node:crypto";
-import { closeSync, createWriteStream, openSync, readFileSync, type WriteStream } from "node:fs";
+import { closeSync, createWriteStream, openSync, type WriteStream } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { promisify } from "node:util";
 import { gzip as gzipCallback } from "node:zlib";
 import { asError } from "../errors.js";
+import { version } from "../version.js";
 import { type DecisionLogEvent, WallClock, rfc3339Nano } from "./decision-log-event.js";
 import { DecisionLogError, type MaskRule, applyMasks, maskRule, maskedRoots } from "./decision-log-mask.js";
 
@@ -20,7 +21,6 @@ export { DecisionLogError } from "./decision-log-mask.js";
 
 const gzip = promisify(gzipCallback);
 
-const packageVersion = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 export interface DecisionLogOptions {
   /** A file (events appended as JSON lines) or an http(s) URL (OPA's decision-log service API: the full URL). */
@@ -102,7 +102,7 @@ export class DecisionLog {
   ) {
     this.rules = (options.mask ?? []).map(maskRule);
     this.copy = maskedRoots(this.rules);
-    this.labels = { id: randomUUID(), version: packageVersion, ...options.labels };
+    this.labels = { id: randomUUID(), version, ...options.labels };
     const settings = { ...DECISION_LOG_DEFAULTS, ...definedOnly(options) };
     checkSettings(settings);
     this.sink = /^https?:\/\//iu.test(options.sink) ? new HttpSink(sinkUrl(options.sink), settings, hooks) : new FileSink(options.sink, settings.bufferBytes, hooks);
@@ -432,7 +432,7 @@ class HttpSink implements Sink {
           "content-type": "application/json",
           "content-encoding": "gzip",
           "content-length": body.length,
-          "user-agent": `msq-authz/${packageVersion}`,
+          "user-agent": `msq-authz/${version}`,
         },
       });
       const timer = setTimeout(() => request.destroy(new Error(`no answer within ${this.settings.uploadTimeoutMs} ms`)), this.settings.uploadTimeoutMs);

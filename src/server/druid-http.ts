@@ -21,7 +21,7 @@ const taskGets: Record<string, DecisionRequest["operation"]> = {
 };
 
 /** Longer than any Druid path a gateway forwards (Jetty's default request header buffer is 8 KiB). */
-export const MAX_PATH_LENGTH = 8192;
+const MAX_PATH_LENGTH = 8192;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 

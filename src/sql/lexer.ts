@@ -79,6 +79,11 @@ class Lexer {
   private at = 0;
   private line = 1;
   private lineStart = 0;
+  /**
+   * The run of collation characters the last word or number began (collationBeyond): a token starting inside it
+   * shares its end and its `$` candidates, so a run such as `a.a.a...` is read once, not once per token in it.
+   */
+  private collationRun = { from: -1, end: -1, lastDollar: -1 };
 
   constructor(private readonly sql: string) {}
 
@@ -194,15 +199,25 @@ class Lexer {
   private collationBeyond(start: number, tokenEnd: number): boolean {
     const { sql } = this;
     if (!isWordChar(sql.charCodeAt(start))) return false;
-    let end = start + 1;
-    const inRun = (c: number): boolean => isWordChar(c) || c === 0x3a || c === 0x2e || c === 0x2d || c === 0x5f;
-    while (end < sql.length && inRun(sql.charCodeAt(end))) end += 1;
-    for (let dollar = Math.max(start + 1, tokenEnd - 1); dollar + 1 < end; dollar += 1) {
-      const after = sql.charCodeAt(dollar + 1);
-      if (sql[dollar] === "$" && (isLetter(after) || after === 0x5f) && dollar + 2 > tokenEnd) {
-        this.push("collation", end);
-        return true;
+    if (start <= this.collationRun.from || start >= this.collationRun.end) {
+      // Every character after `start` up to the run's end is in the run: a later start inside it ends there too.
+      let end = start + 1;
+      const inRun = (c: number): boolean => isWordChar(c) || c === 0x3a || c === 0x2e || c === 0x2d || c === 0x5f;
+      while (end < sql.length && inRun(sql.charCodeAt(end))) end += 1;
+      // The last `$` followed by a letter or `_` inside the run: one at or after a token's last character makes it.
+      let lastDollar = -1;
+      for (let dollar = end - 2; dollar > start; dollar -= 1) {
+        const after = sql.charCodeAt(dollar + 1);
+        if (sql[dollar] === "$" && (isLetter(after) || after === 0x5f)) {
+          lastDollar = dollar;
+          break;
+        }
       }
+      this.collationRun = { from: start, end, lastDollar };
+    }
+    if (this.collationRun.lastDollar >= Math.max(start + 1, tokenEnd - 1)) {
+      this.push("collation", this.collationRun.end);
+      return true;
     }
     return false;
   }

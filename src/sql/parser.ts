@@ -70,6 +70,8 @@ export function parseScript(tokens: Token[]): Script {
 class Parser {
   private at = 0;
   private depth = 0;
+  /** The dotted name chain callFollows last scanned: its first token, the token after it, and whether `(` follows. */
+  private chain = { from: -1, end: -1, call: false };
   /** Each `?` token's ordinal: Calcite numbers dynamic parameters in the order it reads them. */
   private readonly ordinals = new Map<number, number>();
 
@@ -352,8 +354,9 @@ class Parser {
   }
 
   /** Table references joined by commas or JOIN, each join with its ON condition or USING columns. */
-  private fromClause(): From {
-    const items: From[] = [this.tableReference()];
+  /** FROM's items and joins; `first`, when given, is its first item, already read. */
+  private fromClause(first?: From): From {
+    const items: From[] = [first ?? this.tableReference()];
     const conditions: Expr[] = [];
     for (;;) {
       if (this.acceptSymbol(",")) {
@@ -398,18 +401,23 @@ class Parser {
       } else {
         throw this.unexpected(token);
       }
-      const next = this.peek();
-      const pivot = (next.upper === "PIVOT" || next.upper === "UNPIVOT") && this.isSymbol("(", 1);
-      if (next.kind === "word" && (pivot || next.upper === "MATCH_RECOGNIZE" || next.upper === "FOR")) {
-        throw this.unsupported(next, next.upper);
-      }
-      if (this.acceptWord("AS") || this.isIdentifier(this.peek())) {
-        this.identifier();
-        if (this.isSymbol("(")) this.skipGroup();
-      }
-      if (this.isWord("TABLESAMPLE")) throw this.unsupported(this.peek(), "TABLESAMPLE");
-      return item;
+      return this.referenceTail(item);
     });
+  }
+
+  /** What may follow a FROM item: its alias and column aliases; PIVOT, MATCH_RECOGNIZE, FOR and TABLESAMPLE are refused. */
+  private referenceTail(item: From): From {
+    const next = this.peek();
+    const pivot = (next.upper === "PIVOT" || next.upper === "UNPIVOT") && this.isSymbol("(", 1);
+    if (next.kind === "word" && (pivot || next.upper === "MATCH_RECOGNIZE" || next.upper === "FOR")) {
+      throw this.unsupported(next, next.upper);
+    }
+    if (this.acceptWord("AS") || this.isIdentifier(this.peek())) {
+      this.identifier();
+      if (this.isSymbol("(")) this.skipGroup();
+    }
+    if (this.isWord("TABLESAMPLE")) throw this.unsupported(this.peek(), "TABLESAMPLE");
+    return item;
   }
 
   /**
@@ -435,7 +443,11 @@ class Parser {
         this.expectSymbol(")");
         return { kind: "subquery", query };
       }
-      this.at = start;
+      // A join (or one item) in parentheses: what was read is its first item, as tableReference would read it again.
+      // Reading it again instead doubled the work at each level of parentheses.
+      const join = this.fromClause(this.referenceTail(inner));
+      this.expectSymbol(")");
+      return join;
     }
     const join = this.fromClause();
     this.expectSymbol(")");
@@ -742,11 +754,17 @@ class Parser {
     return before(1) === "DISTINCT" && (before(2) === "IS" || (before(2) === "NOT" && before(3) === "IS"));
   }
 
-  /** A name (possibly qualified) directly followed by `(`. */
+  /**
+   * A name (possibly qualified) directly followed by `(`. The answer holds for every name of the same dotted chain,
+   * which a loose argument asks it of one name after another: the chain is scanned once.
+   */
   private callFollows(): boolean {
+    const chain = this.chain;
+    if (this.at > chain.from && this.at < chain.end && (this.at - chain.from) % 2 === 0) return chain.call;
     let ahead = 1;
     while (this.isSymbol(".", ahead) && this.isIdentifierOrWord(this.peek(ahead + 1))) ahead += 2;
-    return this.isSymbol("(", ahead);
+    this.chain = { from: this.at, end: this.at + ahead, call: this.isSymbol("(", ahead) };
+    return this.chain.call;
   }
 
   /** A (qualified) name, `t.*` included; a call when `(` follows it, with `.field` after it. */

@@ -2,7 +2,7 @@
 import { audit as runAudit } from "../../audit/audit.js";
 import { auditMarkdown, auditText } from "../../audit/render.js";
 import { type Command, UsageError, write } from "../command.js";
-import { grantOptions, loadSettings, readJson, str, usageOnFailure } from "../inputs.js";
+import { grantOptions, loadSettings, readJson, str } from "../inputs.js";
 
 const severities = ["high", "medium", "low"] as const;
 
@@ -27,7 +27,7 @@ export const audit: Command = {
     const threshold = severities.indexOf(failOn as (typeof severities)[number]);
     if (threshold < 0) throw new UsageError(`--fail-on must be high, medium or low, not '${failOn}'`);
     const [grants, settings] = await Promise.all([readJson(grantsFile, "--grants", io), loadSettings(values, io)]);
-    const report = await usageOnFailure(runAudit(grants, settings));
+    const report = await runAudit(grants, settings);
     if (values.json === true) await write(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
     else if (values.markdown === true) await write(io.stdout, auditMarkdown(report));
     else await write(io.stdout, `${auditText(report)}\n`);

@@ -5,7 +5,7 @@ import { readBundleFiles } from "../../bundle/load.js";
 import { verifyBundle } from "../../bundle/verify.js";
 import { BundleError } from "../../errors.js";
 import { type Command, UsageError, write } from "../command.js";
-import { algorithmOf, grantOptions, loadGrants, loadSettings, str, usageOnFailure, verificationOf, verificationOptions } from "../inputs.js";
+import { algorithmOf, grantOptions, loadGrants, loadSettings, str, verificationOf, verificationOptions } from "../inputs.js";
 
 export const bundleBuild: Command = {
   name: "bundle build",
@@ -39,18 +39,16 @@ export const bundleBuild: Command = {
     const revision = str(values, "revision");
     const scope = str(values, "scope");
     const keyId = str(values, "key-id");
-    await usageOnFailure(
-      buildBundle({
-        output,
-        target,
-        grants,
-        settings,
-        ...(revision ? { revision } : {}),
-        ...(signingKey ? { signingKey, signingAlg: algorithmOf(values) ?? "RS256" } : {}),
-        ...(scope ? { scope } : {}),
-        ...(keyId ? { keyId } : {}),
-      }),
-    );
+    await buildBundle({
+      output,
+      target,
+      grants,
+      settings,
+      ...(revision ? { revision } : {}),
+      ...(signingKey ? { signingKey, signingAlg: algorithmOf(values) ?? "RS256" } : {}),
+      ...(scope ? { scope } : {}),
+      ...(keyId ? { keyId } : {}),
+    });
     await write(io.stdout, `built ${output}\n`);
     return 0;
   },
@@ -91,7 +89,7 @@ export const bundleInspect: Command = {
   positionals: { min: 1, max: 1, name: "the bundle FILE" },
   examples: ["msq-authz bundle inspect msq-authz.tar.gz"],
   async run({ positionals }, io) {
-    await write(io.stdout, `${JSON.stringify(await usageOnFailure(inspectBundle(positionals[0] as string)), null, 2)}\n`);
+    await write(io.stdout, `${JSON.stringify(await inspectBundle(positionals[0] as string), null, 2)}\n`);
     return 0;
   },
 };

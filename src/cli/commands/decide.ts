@@ -1,9 +1,11 @@
 // msq-authz decide: one request, a quick --sql question, or a batch; decision JSON out.
 import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
-import { createInterface } from "node:readline";
+import { MAX_REQUEST_BYTES } from "../../decision-point.js";
+import { createDecisionPool } from "../../pool/decision-pool.js";
 import { type Command, type Io, type OptionSpec, UsageError, write } from "../command.js";
-import { decideLines, decideLinesInWorkers } from "../batch.js";
+import { decideLines, decideLinesInPool } from "../batch.js";
+import { boundedLines } from "../lines.js";
 import { type Values, decisionPoint, decisionPointOptions, numberOption, policyOptions, readText, str } from "../inputs.js";
 
 export const requestOptions: OptionSpec[] = [
@@ -66,11 +68,17 @@ export const decide: Command = {
       });
     }
     const workers = numberOption(values, "workers", (n) => Number.isInteger(n) && n >= 1 && n <= 64, "a whole number from 1 to 64") ?? 1;
-    // The policy first: a line interface starts reading at once, and lines read before it is iterated are lost.
-    const decider = workers === 1 ? await decisionPoint(values, io) : await decisionPointOptions(values, io);
-    const lines = createInterface({ input: batch === "-" ? io.stdin : createReadStream(batch, "utf8"), crlfDelay: Infinity });
-    if ("decideJson" in decider) await decideLines(lines, decider, io);
-    else await decideLinesInWorkers(lines, decider, workers, io);
+    const lines = boundedLines(batch === "-" ? io.stdin : createReadStream(batch), MAX_REQUEST_BYTES);
+    if (workers === 1) {
+      await decideLines(lines, await decisionPoint(values, io), io);
+      return 0;
+    }
+    const pool = await createDecisionPool(await decisionPointOptions(values, io), workers);
+    try {
+      await decideLinesInPool(lines, pool, io);
+    } finally {
+      await pool.close();
+    }
     return 0;
   },
 };

@@ -9,7 +9,7 @@ import { type CapturedResponse, importBasicSecurity } from "../../import/basic-s
 import { readCaptureDirectory } from "../../import/capture-directory.js";
 import { CoordinatorError, type CoordinatorOptions, fetchBasicSecurity } from "../../import/coordinator.js";
 import { type Command, type Io, UsageError, write } from "../command.js";
-import { type Values, asUsage, loadSettings, numberOption, readJson, readText, str, usageOnFailure } from "../inputs.js";
+import { type Values, loadSettings, numberOption, readJson, readText, str } from "../inputs.js";
 
 const USER_VARIABLE = "MSQ_AUTHZ_DRUID_USER";
 const PASSWORD_VARIABLE = "MSQ_AUTHZ_DRUID_PASSWORD";
@@ -70,8 +70,8 @@ export const importCommand: Command = {
     } else if (captures.length > 0) {
       responses = (await Promise.all(captures.map((path) => captured(path, io)))).flat();
     }
-    const imported = responses === undefined ? undefined : asUsage(() => importBasicSecurity(responses));
-    if (imported) asUsage(() => checkGrants(imported.grants, "imported grants"));
+    const imported = responses === undefined ? undefined : importBasicSecurity(responses);
+    if (imported) checkGrants(imported.grants, "imported grants");
     for (const note of imported?.notes ?? []) await write(io.stderr, `msq-authz: note: ${note}\n`);
 
     const printed: Record<string, unknown> = {};
@@ -94,7 +94,7 @@ export const importCommand: Command = {
 /** A captured answer's file, or a capture directory. */
 async function captured(path: string, io: Io): Promise<CapturedResponse[]> {
   const isDirectory = path !== "-" && (await stat(path).catch(() => undefined))?.isDirectory() === true;
-  if (isDirectory) return usageOnFailure(readCaptureDirectory(path));
+  if (isDirectory) return readCaptureDirectory(path);
   return [{ source: path, value: await readJson(path, "import", io) }];
 }
 

@@ -4,7 +4,7 @@ import { loadReview } from "../../review/load.js";
 import { junitXml, summaryText } from "../../review/report.js";
 import { runReview } from "../../review/run.js";
 import { type Command, painter, wantsColor, write } from "../command.js";
-import { str, usageOnFailure } from "../inputs.js";
+import { str } from "../inputs.js";
 
 export const review: Command = {
   name: "review",
@@ -25,7 +25,7 @@ export const review: Command = {
   async run({ values, positionals }, io) {
     const results = [];
     for (const file of positionals) {
-      const loaded = await usageOnFailure(loadReview(file));
+      const loaded = await loadReview(file);
       results.push(await runReview(loaded));
     }
     const junit = str(values, "junit");

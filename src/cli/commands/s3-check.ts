@@ -1,7 +1,7 @@
 // msq-authz s3-check: IAM policies against the durable-storage and export settings (R9, F9).
 import { type Process, checkStorage } from "../../storage/preflight.js";
 import { type Command, UsageError, write } from "../command.js";
-import { list, loadSettings, readJson, str, usageOnFailure } from "../inputs.js";
+import { list, loadSettings, readJson, str } from "../inputs.js";
 import { describePreflight } from "../s3-check.js";
 
 const processes = new Set(["indexer", "overlord", "broker"]);
@@ -37,9 +37,7 @@ export const s3Check: Command = {
       Promise.all(policyFiles.map((file) => readJson(file, "--policy", io))),
     ]);
     const chosen = list(values, "process");
-    const result = await usageOnFailure(
-      checkStorage({ settings, policies, ...(chosen.length > 0 ? { processes: chosen as Process[] } : {}) }, str(values, "bundle")),
-    );
+    const result = await checkStorage({ settings, policies, ...(chosen.length > 0 ? { processes: chosen as Process[] } : {}) }, str(values, "bundle"));
     if (emit) await write(io.stdout, `${JSON.stringify(result.leastPrivilegePolicy, null, 2)}\n`);
     else if (values.json === true) await write(io.stdout, `${JSON.stringify(result, null, 2)}\n`);
     else await write(io.stdout, `${describePreflight(result)}\n`);

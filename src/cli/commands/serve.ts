@@ -8,7 +8,7 @@ import { buildServer } from "../../server/app.js";
 import { DECISION_LOG_DEFAULTS, type DecisionLogOptions } from "../../server/decision-log.js";
 import { type Command, type Io, UsageError, write } from "../command.js";
 import { createDecisionPool } from "../../pool/decision-pool.js";
-import { type Values, asUsage, decisionPoint, decisionPointOptions, list, numberOption, policyOptions, str, usageOnFailure, verificationOf } from "../inputs.js";
+import { type Values, decisionPoint, decisionPointOptions, list, numberOption, policyOptions, str, verificationOf } from "../inputs.js";
 
 const logLevels = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 const seconds = (n: number): boolean => Number.isFinite(n) && n > 0;
@@ -75,19 +75,17 @@ export const serve: Command = {
     const bundle = str(values, "bundle");
     let app: ReturnType<typeof buildServer>;
     try {
-      app = asUsage(() =>
-        buildServer({
-          point,
-          ...(source ? { bundleSource: source } : {}),
-          ...(bundlesDir ? { bundlesDir } : {}),
-          bodyLimit,
-          ...(token ? { token } : {}),
-          ...(values["druid-without-token"] === true ? { druidWithoutToken: true } : {}),
-          ...(logLevel ? { logLevel } : {}),
-          ...(decisionLog ? { decisionLog } : {}),
-          ...(bundle ? { bundleName: bundleNameOf(bundle) } : {}),
-        }),
-      );
+      app = buildServer({
+        point,
+        ...(source ? { bundleSource: source } : {}),
+        ...(bundlesDir ? { bundlesDir } : {}),
+        bodyLimit,
+        ...(token ? { token } : {}),
+        ...(values["druid-without-token"] === true ? { druidWithoutToken: true } : {}),
+        ...(logLevel ? { logLevel } : {}),
+        ...(decisionLog ? { decisionLog } : {}),
+        ...(bundle ? { bundleName: bundleNameOf(bundle) } : {}),
+      });
     } catch (error) {
       source?.stop();
       throw error;
@@ -172,7 +170,7 @@ async function pointAndSource(values: Values, io: Io): Promise<{ point: Decision
   const pointOf = async (loaded?: PolicyBundle): Promise<DecisionPoint> =>
     workers === 0
       ? decisionPoint(values, io, loaded)
-      : usageOnFailure(createDecisionPool(await decisionPointOptions(values, io, loaded), workers));
+      : createDecisionPool(await decisionPointOptions(values, io, loaded), workers);
   if (!follow || bundle === undefined) return { point: await pointOf() };
   const verification = await verificationOf(values, io);
   const source = new BundleSource({
@@ -181,7 +179,7 @@ async function pointAndSource(values: Values, io: Io): Promise<{ point: Decision
     timeouts: downloadTimeouts(values),
     ...(verification ? { verification } : {}),
   });
-  const first = await usageOnFailure(source.fetch());
+  const first = await source.fetch();
   if (!first) throw new UsageError(`--bundle: ${bundle} offered no bundle`);
   const point = await pointOf(first);
   followBundles(point, source);

@@ -10,7 +10,7 @@ import { parseBody } from "../body.js";
 import type { ServerContext } from "../context.js";
 import { dataResponse } from "./opa-data.js";
 
-export const DRUID_ALLOW_PATH = "msq/druid/allow";
+const DRUID_ALLOW_PATH = "msq/druid/allow";
 
 export function druidAuthorizerRoutes(app: FastifyInstance, context: ServerContext, open: boolean): void {
   app.post(`/v1/data/${DRUID_ALLOW_PATH}`, { config: { public: open } }, async (request, reply) => {

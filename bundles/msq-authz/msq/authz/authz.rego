@@ -173,10 +173,9 @@ else := {}
 
 filter(p, evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
-	visible_tasks(p.listing.tasks, patterns, reads, table),
+	visible_tasks(p.listing.tasks, patterns, reads, object.get(evidence, "translations", {})),
 )} if {
 	p.listing != null
-	table := object.union(grants.translations, object.get(evidence, "translations", {}))
 	reads := [listing |
 		some listing in evidence.listings
 		listing.type == "DATASOURCE"
@@ -185,17 +184,24 @@ filter(p, evidence) := {"filter": object.union(
 	patterns := sort({pattern | some listing in reads; some pattern in listing.patterns})
 } else := {}
 
-visible_tasks(tasks, patterns, reads, table) := {"taskIds": [task.id |
+visible_tasks(tasks, patterns, reads, translations) := {"taskIds": [task.id |
 	some task in tasks
 	visible[task.datasource]
 ]} if {
 	is_array(tasks)
-	visible := visible_datasources(tasks, patterns, reads, table)
+	visible := visible_datasources(tasks, patterns, reads, translations)
 } else := {}
 
-visible_datasources(tasks, patterns, reads, table) := {name | some listing in reads; some name in listing.matching} if {
+visible_datasources(tasks, patterns, reads, translations) := {name |
+	some listing in reads
+	some name in listing.matching
+} if {
 	count(reads) > 0
 	every listing in reads {
 		is_array(listing.matching)
 	}
-} else := grants.names_matching({task.datasource | some task in tasks}, patterns, table)
+} else := grants.names_matching(
+	{task.datasource | some task in tasks},
+	patterns,
+	object.union(grants.translations, translations),
+)

@@ -85,10 +85,6 @@ translated_matching(names, regexes) := set() if {
 	regex.match(concat("", ["^(?:", re2, ")$"]), name)
 }
 
-default first_match(_, _) := null
-
-first_match(user, check) := first_match_of_roles(roles_of(user), check)
-
 default first_match_of_roles(_, _) := null
 
 first_match_of_roles(roles, check) := found[0] if {
@@ -118,8 +114,6 @@ earlier(_, literal) if literal < 0
 
 earlier(position, literal) if position < literal
 
-matches(user, check) := matches_of_roles(roles_of(user), check)
-
 matches_of_roles(roles, check) := [{"role": role, "pattern": permission.resource.name} |
 	some role in roles
 	some permission in permissions_of(role)
@@ -127,8 +121,6 @@ matches_of_roles(roles, check) := [{"role": role, "pattern": permission.resource
 	upper(permission.action) == check.action
 	full_match(permission.resource.name, check.name)
 ]
-
-patterns(user, type, action) := patterns_of_roles(roles_of(user), type, action)
 
 patterns_of_roles(roles, type, action) := sort({name |
 	some role in roles

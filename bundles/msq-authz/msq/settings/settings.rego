@@ -80,15 +80,16 @@ msq_loaded if "druid-multi-stage-query" in list("druid.extensions.loadList")
 
 cancel_action := upper(object.get(raw, "msqAuthz.taskCancelRequires", "WRITE"))
 
-role_provider_values(property) := {value |
+role_provider_values[property] := {value |
 	some key, value in raw
 	regex.match(`^druid\.auth\.authorizer\.[^.]+\.roleProvider\.[A-Za-z]+$`, key)
 	endswith(key, concat("", [".roleProvider.", property]))
+} if {
+	some property in ["groupFilters", "ldapGroupAttribute"]
 }
 
 role_provider_errors contains error if {
-	some property in ["groupFilters", "ldapGroupAttribute"]
-	values := role_provider_values(property)
+	some property, values in role_provider_values
 	count(values) > 1
 	error := {
 		"status": "error",
@@ -100,7 +101,7 @@ role_provider_errors contains error if {
 default ldap_group_filters := null
 
 ldap_group_filters := _group_filters(value) if {
-	values := role_provider_values("groupFilters")
+	values := role_provider_values.groupFilters
 	count(values) == 1
 	some value in values
 }
@@ -112,7 +113,7 @@ _group_filters(value) := filters if {
 default ldap_group_attribute := "memberof"
 
 ldap_group_attribute := lower(value) if {
-	values := role_provider_values("ldapGroupAttribute")
+	values := role_provider_values.ldapGroupAttribute
 	count(values) == 1
 	some value in values
 	is_string(value)

@@ -261,10 +261,9 @@ else := {}
 # F7: a task list carries the patterns that filter it, and the ids it may show when the caller passed the tasks.
 filter(p, evidence) := {"filter": object.union(
 	{"type": "DATASOURCE", "action": "READ", "patterns": patterns},
-	visible_tasks(p.listing.tasks, patterns, reads, table),
+	visible_tasks(p.listing.tasks, patterns, reads, object.get(evidence, "translations", {})),
 )} if {
 	p.listing != null
-	table := object.union(grants.translations, object.get(evidence, "translations", {}))
 	reads := [listing |
 		some listing in evidence.listings
 		listing.type == "DATASOURCE"
@@ -275,20 +274,28 @@ filter(p, evidence) := {"filter": object.union(
 
 # Each distinct datasource is matched once, and then each task is a set lookup: the cost grows with the tasks and the
 # distinct datasources, not with the tasks times the patterns.
-visible_tasks(tasks, patterns, reads, table) := {"taskIds": [task.id |
+visible_tasks(tasks, patterns, reads, translations) := {"taskIds": [task.id |
 	some task in tasks
 	visible[task.datasource]
 ]} if {
 	is_array(tasks)
-	visible := visible_datasources(tasks, patterns, reads, table)
+	visible := visible_datasources(tasks, patterns, reads, translations)
 } else := {}
 
 # The tasks' datasources the patterns match: as the evidence's listing says (`matching`: the decision point matches
 # the tasks' datasources with each pattern compiled once, in Java's dialect), or else matched here
-# (grants.names_matching reads the patterns in Java's dialect too).
-visible_datasources(tasks, patterns, reads, table) := {name | some listing in reads; some name in listing.matching} if {
+# (grants.names_matching reads the patterns in Java's dialect too, through the translations data.grant_patterns and
+# the evidence give; only then are the two tables joined).
+visible_datasources(tasks, patterns, reads, translations) := {name |
+	some listing in reads
+	some name in listing.matching
+} if {
 	count(reads) > 0
 	every listing in reads {
 		is_array(listing.matching)
 	}
-} else := grants.names_matching({task.datasource | some task in tasks}, patterns, table)
+} else := grants.names_matching(
+	{task.datasource | some task in tasks},
+	patterns,
+	object.union(grants.translations, translations),
+)

@@ -97,15 +97,11 @@ translated_matching(names, regexes) := set() if {
 	regex.match(concat("", ["^(?:", re2, ")$"]), name)
 }
 
-# The first (role, pattern) that grants the check: roles in sorted order, each role's permissions in their order.
-# With data.grant_index (built from data.grants by the decision point, once per grants revision) a literal name
-# is one lookup and only patterns that could come first run a regex; without it, every permission is scanned.
-# Both paths give the same answer: the differential tests run one against the other.
-default first_match(_, _) := null
-
-first_match(user, check) := first_match_of_roles(roles_of(user), check)
-
-# The same for a list of roles (the user's and its groups', see identity_roles), in their order.
+# The first (role, pattern) that grants the check, for a list of roles (the user's and its groups', see
+# identity_roles) in their order, each role's permissions in their order. With data.grant_index (built from
+# data.grants by the decision point, once per grants revision) a literal name is one lookup and only patterns that
+# could come first run a regex; without it, every permission is scanned. Both paths give the same answer: the
+# differential tests run one against the other.
 default first_match_of_roles(_, _) := null
 
 first_match_of_roles(roles, check) := found[0] if {
@@ -137,10 +133,8 @@ earlier(_, literal) if literal < 0
 
 earlier(position, literal) if position < literal
 
-# Every (role, pattern) of the user's roles that grants the action: exact type, exact action (WRITE does not
+# Every (role, pattern) of the roles that grants the action: exact type, exact action (WRITE does not
 # imply READ; Druid upper-cases actions when they are stored), full-match name.
-matches(user, check) := matches_of_roles(roles_of(user), check)
-
 matches_of_roles(roles, check) := [{"role": role, "pattern": permission.resource.name} |
 	some role in roles
 	some permission in permissions_of(role)
@@ -149,9 +143,7 @@ matches_of_roles(roles, check) := [{"role": role, "pattern": permission.resource
 	full_match(permission.resource.name, check.name)
 ]
 
-# The name patterns the user holds for a type and action, for list filtering (F7).
-patterns(user, type, action) := patterns_of_roles(roles_of(user), type, action)
-
+# The name patterns the roles hold for a type and action, for list filtering (F7).
 patterns_of_roles(roles, type, action) := sort({name |
 	some role in roles
 	entry := data.grant_index.roles[role][type][action]

@@ -2,6 +2,13 @@ package msq.grants_test
 
 import data.msq.grants
 
+# The tests ask by user: the user's roles, in their order.
+first_match(user, check) := grants.first_match_of_roles(grants.roles_of(user), check)
+
+matches(user, check) := grants.matches_of_roles(grants.roles_of(user), check)
+
+patterns(user, type, action) := grants.patterns_of_roles(grants.roles_of(user), type, action)
+
 permission(type, name, action) := {"resource": {"type": type, "name": name}, "action": action}
 
 fixture := {
@@ -61,14 +68,14 @@ test_missing_or_malformed_grants_give_no_roles if {
 
 test_unknown_role_has_no_permissions if {
 	grants.permissions_of("ghost") == [] with data.grants as fixture
-	grants.matches("carol", check("DATASOURCE", "wiki", "READ")) == [] with data.grants as fixture
+	matches("carol", check("DATASOURCE", "wiki", "READ")) == [] with data.grants as fixture
 }
 
 # --- F8: full-match names, in Java's dialect through their RE2 translations ---------------------------------------
 
 test_name_must_match_whole_so_wiki_does_not_allow_wikipedia if {
 	not grants.full_match("wiki", "wikipedia")
-	grants.matches("alice", check("DATASOURCE", "wikipedia", "READ")) == []
+	matches("alice", check("DATASOURCE", "wikipedia", "READ")) == []
 		with data.grants as fixture
 		with data.grant_patterns as translated
 }
@@ -110,11 +117,11 @@ test_a_pattern_without_a_translation_is_never_read_as_a_regex if {
 	not grants.full_match(".*", "anything") with data.grant_patterns as ["not", "an", "object"]
 	not grants.full_match(".*", ".*") with data.grant_patterns as {".*": 42}
 	grants.full_match("wiki", "wiki") with data.grant_patterns as {"wiki": 42}
-	grants.matches("alice", check("DATASOURCE", "wiki", "READ")) == [match("analyst", "wiki")] with data.grants as fixture
+	matches("alice", check("DATASOURCE", "wiki", "READ")) == [match("analyst", "wiki")] with data.grants as fixture
 }
 
 test_matches_lists_every_role_and_pattern_that_allows_the_check if {
-	grants.matches("alice", check("DATASOURCE", "wiki", "READ")) == [
+	matches("alice", check("DATASOURCE", "wiki", "READ")) == [
 		match("analyst", "wiki"),
 		match("writer", "wiki|metrics"),
 	]
@@ -126,40 +133,40 @@ test_matches_lists_every_role_and_pattern_that_allows_the_check if {
 
 test_write_does_not_imply_read if {
 	write := check("DATASOURCE", "wikipedia", "WRITE")
-	grants.matches("alice", write) == [match("writer", "wiki.*")]
+	matches("alice", write) == [match("writer", "wiki.*")]
 		with data.grants as fixture
 		with data.grant_patterns as translated
-	grants.matches("alice", check("DATASOURCE", "wikipedia", "READ")) == []
+	matches("alice", check("DATASOURCE", "wikipedia", "READ")) == []
 		with data.grants as fixture
 		with data.grant_patterns as translated
 }
 
 test_read_does_not_imply_write if {
-	grants.matches("alice", check("DATASOURCE", "logs_1", "WRITE")) == []
+	matches("alice", check("DATASOURCE", "logs_1", "WRITE")) == []
 		with data.grants as fixture
 		with data.grant_patterns as translated
-	grants.matches("alice", check("DATASOURCE", "logs_1", "READ")) == [match("analyst", "logs_.*")]
+	matches("alice", check("DATASOURCE", "logs_1", "READ")) == [match("analyst", "logs_.*")]
 		with data.grants as fixture
 		with data.grant_patterns as translated
 }
 
 test_lower_case_action_in_a_grant_is_accepted if {
-	grants.matches("bob", check("DATASOURCE", "wiki", "READ")) == [match("lowercase", "wiki")] with data.grants as fixture
+	matches("bob", check("DATASOURCE", "wiki", "READ")) == [match("lowercase", "wiki")] with data.grants as fixture
 }
 
 test_type_comparison_is_case_sensitive if {
-	grants.matches("bob", check("DATASOURCE", "wiki", "READ")) == [match("lowercase", "wiki")] with data.grants as fixture
-	grants.matches("bob", check("datasource", "wiki", "READ")) == [match("lowercase", "wiki")] with data.grants as fixture
-	grants.matches("bob", check("External", "EXTERNAL", "READ")) == [] with data.grants as fixture
+	matches("bob", check("DATASOURCE", "wiki", "READ")) == [match("lowercase", "wiki")] with data.grants as fixture
+	matches("bob", check("datasource", "wiki", "READ")) == [match("lowercase", "wiki")] with data.grants as fixture
+	matches("bob", check("External", "EXTERNAL", "READ")) == [] with data.grants as fixture
 }
 
 # --- F7: listings ---------------------------------------------------------------------------------------------------
 
 test_patterns_list_the_names_a_user_holds_for_a_type_and_action if {
-	grants.patterns("alice", "DATASOURCE", "READ") == ["logs_.*", "wiki", "wiki|metrics"] with data.grants as fixture
-	grants.patterns("alice", "DATASOURCE", "WRITE") == ["wiki.*"] with data.grants as fixture
-	grants.patterns("bob", "DATASOURCE", "READ") == ["wiki"] with data.grants as fixture
-	grants.patterns("mallory", "DATASOURCE", "READ") == [] with data.grants as fixture
+	patterns("alice", "DATASOURCE", "READ") == ["logs_.*", "wiki", "wiki|metrics"] with data.grants as fixture
+	patterns("alice", "DATASOURCE", "WRITE") == ["wiki.*"] with data.grants as fixture
+	patterns("bob", "DATASOURCE", "READ") == ["wiki"] with data.grants as fixture
+	patterns("mallory", "DATASOURCE", "READ") == [] with data.grants as fixture
 }
 
 # --- the first grant in order, scanned or looked up in data.grant_index -----------------------------------------
@@ -194,8 +201,8 @@ test_the_first_match_is_the_first_role_then_the_first_permission_in_order if {
 		"secret": null,
 	}
 	every name, match in expected {
-		grants.first_match("ana", read(name)) == match with data.grants as ordered with data.grant_patterns as translated
-		grants.first_match("ana", read(name)) == match
+		first_match("ana", read(name)) == match with data.grants as ordered with data.grant_patterns as translated
+		first_match("ana", read(name)) == match
 			with data.grants as ordered
 			with data.grant_index as ordered_index
 			with data.grant_patterns as translated
@@ -203,26 +210,26 @@ test_the_first_match_is_the_first_role_then_the_first_permission_in_order if {
 }
 
 test_the_index_gives_no_grant_to_an_unknown_user_or_action if {
-	grants.first_match("nobody", read("wiki")) == null with data.grants as ordered with data.grant_index as ordered_index
+	first_match("nobody", read("wiki")) == null with data.grants as ordered with data.grant_index as ordered_index
 	write := {"type": "DATASOURCE", "name": "wiki", "action": "WRITE"}
-	grants.first_match("ana", write) == null with data.grants as ordered with data.grant_index as ordered_index
+	first_match("ana", write) == null with data.grants as ordered with data.grant_index as ordered_index
 }
 
 test_with_the_index_the_roles_need_not_be_in_data_grants if {
 	users_only := {"users": ordered.users}
-	grants.first_match("ana", read("lags")) == {"role": "a_role", "pattern": "l.gs"}
+	first_match("ana", read("lags")) == {"role": "a_role", "pattern": "l.gs"}
 		with data.grants as users_only
 		with data.grant_index as ordered_index
 		with data.grant_patterns as translated
-	grants.patterns("ana", "DATASOURCE", "READ") == ["l.gs", "logs", "wiki", "wiki.*"]
+	patterns("ana", "DATASOURCE", "READ") == ["l.gs", "logs", "wiki", "wiki.*"]
 		with data.grants as users_only with data.grant_index as ordered_index
-	grants.patterns("ana", "DATASOURCE", "READ") == ["l.gs", "logs", "wiki", "wiki.*"] with data.grants as ordered
+	patterns("ana", "DATASOURCE", "READ") == ["l.gs", "logs", "wiki", "wiki.*"] with data.grants as ordered
 }
 
 test_without_translations_neither_path_reads_a_pattern_as_a_regex if {
-	grants.first_match("ana", read("lags")) == null with data.grants as ordered
-	grants.first_match("ana", read("lags")) == null with data.grants as ordered with data.grant_index as ordered_index
-	grants.first_match("ana", read("wiki")) == {"role": "a_role", "pattern": "wiki"}
+	first_match("ana", read("lags")) == null with data.grants as ordered
+	first_match("ana", read("lags")) == null with data.grants as ordered with data.grant_index as ordered_index
+	first_match("ana", read("wiki")) == {"role": "a_role", "pattern": "wiki"}
 		with data.grants as ordered
 		with data.grant_index as ordered_index
 }

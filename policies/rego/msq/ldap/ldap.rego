@@ -69,14 +69,6 @@ parse_result(dn) := {"status": "error", "reason": "not a string"} if {
 	count(dn) > limits.length
 } else := _parse(dn)
 
-# METADATA
-# title: Normalized RDNs of a name
-# description: The RDNs of parse_result(dn), index 0 the rightmost; undefined unless the name is valid.
-parse(dn) := result.rdns if {
-	result := parse_result(dn)
-	result.status == "valid"
-}
-
 _case_reason := "a character whose case mapping is not certain"
 
 # The JDK reads pair by pair, unescaping each value as soon as it is read: the first exception wins, a value's
@@ -128,7 +120,12 @@ _first_problem(entries, otherwise) := problems[0] if {
 _valid(dn, pairs, entries) := _first_problem(entries, {"status": "refused", "reason": _case_reason}) if {
 	some entry in entries
 	entry.status
-} else := _rdns(dn, _trailing(dn, pairs), _rdn_list(_trailing(dn, pairs), pairs, [entry.key | some entry in entries]))
+} else := _rdns_after(dn, _trailing(dn, pairs), pairs, entries)
+
+# The trailing text after the pairs is computed once and handed to both that read it.
+_rdns_after(dn, trailing, pairs, entries) := _rdns(dn, trailing, _rdn_list(trailing, pairs, keys)) if {
+	keys := [entry.key | some entry in entries]
+}
 
 # In a name that does not parse, the pairs the JDK read in full before it failed: those that follow one another
 # from the start of the name. The last of them was read in full when its value is #hex or quoted (they end by
@@ -136,10 +133,11 @@ _valid(dn, pairs, entries) := _first_problem(entries, {"status": "refused", "rea
 # fails before its value is unescaped.
 _read_pairs(dn, pairs) := [pair |
 	some i, pair in array.slice(pairs, 0, read)
-	_read_in_full(pair, (i + 1) < read, substring(dn, _offset(pairs, read), 1))
+	_read_in_full(pair, (i + 1) < read, after)
 ] if {
 	breaks := [i | some i, pair in pairs; not _in_place(dn, pair, i, _offset(pairs, i))]
 	read := min(array.concat(breaks, [count(pairs)]))
+	after := substring(dn, _offset(pairs, read), 1)
 }
 
 _offset(pairs, n) := sum([count(pair[0]) | some pair in array.slice(pairs, 0, n)])
@@ -296,11 +294,6 @@ _mask_outcome(mask, group) := "dn_invalid" if {
 	_mask_applies(mask, group)
 } else := "nomatch"
 
-# METADATA
-# title: Does a mask match a group name
-# description: True only when Druid's answer is certainly a match.
-mask_matches(mask, dn) if mask_outcome(mask, dn) == "match"
-
 # --- Groups to roles (LDAPRoleProvider.getRoles) ---
 
 # METADATA
@@ -326,21 +319,6 @@ group_resolution(group_dns, group_mappings, group_filters) := {"roles": set(), "
 	effective := [group | some i, group in kept; not _shadowed(kept, i, group)]
 	mappings := [_mapping(mapping) | some mapping in group_mappings]
 	errors := (_name_errors(names) | _filter_errors(valid, filters)) | _mapping_errors(kept, mappings)
-}
-
-# METADATA
-# title: Role names from LDAP groups
-# description: The roles of group_resolution, or none at all when it has errors (fail closed).
-group_roles(group_dns, group_mappings, group_filters) := result.roles if {
-	result := group_resolution(group_dns, group_mappings, group_filters)
-	count(result.errors) == 0
-} else := set()
-
-# METADATA
-# title: Why Druid would fail reading the groups
-# description: The errors of group_resolution; the caller denies when there is one.
-group_errors(group_dns, group_mappings, group_filters) := result.errors if {
-	result := group_resolution(group_dns, group_mappings, group_filters)
 }
 
 _list(null) := []

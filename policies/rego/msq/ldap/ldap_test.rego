@@ -2,6 +2,22 @@ package msq.ldap_test
 
 import data.msq.ldap
 
+# The tests' views of the package's answers: a valid name's RDNs (index 0 the rightmost), whether a mask certainly
+# matches, and group_resolution's roles (none when it has errors) and errors.
+parse(dn) := parsed.rdns if {
+	parsed := ldap.parse_result(dn)
+	parsed.status == "valid"
+}
+
+mask_matches(mask, dn) if ldap.mask_outcome(mask, dn) == "match"
+
+group_roles(group_dns, group_mappings, group_filters) := resolved.roles if {
+	resolved := ldap.group_resolution(group_dns, group_mappings, group_filters)
+	count(resolved.errors) == 0
+} else := set()
+
+group_errors(dns, mappings, filters) := ldap.group_resolution(dns, mappings, filters).errors
+
 # --- Reading names ---
 
 test_parse_normalizes_the_spec_example if {
@@ -13,41 +29,41 @@ test_parse_normalizes_the_spec_example if {
 }
 
 test_parse_multi_valued_rdns_sort_their_pairs if {
-	ldap.parse("OU=B + CN=A,dc=x") == [["dc=X"], ["cn=A", "ou=B"]]
-	ldap.parse("cn=a+cn=A") == [["cn=A", "cn=A"]]
+	parse("OU=B + CN=A,dc=x") == [["dc=X"], ["cn=A", "ou=B"]]
+	parse("cn=a+cn=A") == [["cn=A", "cn=A"]]
 }
 
 test_parse_escapes if {
-	ldap.parse(`cn=a\,b\+c\"d\\e\3Cf\;g`) == [[`cn=A,B+C"D\E<F;G`]]
-	ldap.parse(`cn=\c3\a9t\C3\A9,o=\E2\82\AC`) == [["o=€"], ["cn=ÉTÉ"]]
-	ldap.parse(`uid=a=b<c>#d`) == [["uid=A=B<C>#D"]]
+	parse(`cn=a\,b\+c\"d\\e\3Cf\;g`) == [[`cn=A,B+C"D\E<F;G`]]
+	parse(`cn=\c3\a9t\C3\A9,o=\E2\82\AC`) == [["o=€"], ["cn=ÉTÉ"]]
+	parse(`uid=a=b<c>#d`) == [["uid=A=B<C>#D"]]
 }
 
 # Java's UTF-8 decoder: E0 80 is three bad bytes, ED A0 80 (a surrogate) one, a cut F0 9F 98 one.
 test_parse_ill_formed_utf8_as_java_decodes_it if {
-	ldap.parse(`cn=\e0\80\80\ed\a0\80\f0\9f\98`) == [["cn=\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD"]]
-	ldap.parse(`cn=\f0\9f\98\80`) == [["cn=😀"]]
+	parse(`cn=\e0\80\80\ed\a0\80\f0\9f\98`) == [["cn=\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD"]]
+	parse(`cn=\f0\9f\98\80`) == [["cn=😀"]]
 }
 
 test_parse_binary_values if {
-	ldap.parse("cn=#0A1b") == [["cn=#0a1b"]]
-	ldap.parse("cn=#") == [["cn=#"]]
+	parse("cn=#0A1b") == [["cn=#0a1b"]]
+	parse("cn=#") == [["cn=#"]]
 	ldap.parse_result("cn=#abc") == {"status": "error", "reason": "a #hex value that is not hex pairs"}
 }
 
 test_parse_whitespace_rules if {
-	ldap.parse(` cn = a b ,ou= "  c, d  " `) == [["ou=  C, D "], ["cn=A B"]]
-	ldap.parse(`cn=a\ `) == [["cn=A "]]
-	ldap.parse(`cn=a\20`) == [["cn=A"]]
-	ldap.parse("cn=a\r") == [["cn=A"]]
-	ldap.parse("cn=a\t") == [["cn=A\t"]]
+	parse(` cn = a b ,ou= "  c, d  " `) == [["ou=  C, D "], ["cn=A B"]]
+	parse(`cn=a\ `) == [["cn=A "]]
+	parse(`cn=a\20`) == [["cn=A"]]
+	parse("cn=a\r") == [["cn=A"]]
+	parse("cn=a\t") == [["cn=A\t"]]
 }
 
 test_parse_separators if {
-	ldap.parse("cn=a;ou=b") == [["ou=B"], ["cn=A"]]
-	ldap.parse("cn=a,") == [[], ["cn=A"]]
-	ldap.parse("cn=a+") == [["cn=A"]]
-	ldap.parse("") == []
+	parse("cn=a;ou=b") == [["ou=B"], ["cn=A"]]
+	parse("cn=a,") == [[], ["cn=A"]]
+	parse("cn=a+") == [["cn=A"]]
+	parse("") == []
 }
 
 test_parse_invalid_names if {
@@ -164,10 +180,10 @@ test_mask_outcomes_when_something_does_not_parse if {
 }
 
 test_mask_matches if {
-	ldap.mask_matches("*,ou=groups,dc=example,dc=com", "cn=analysts,ou=groups,dc=example,dc=com")
-	not ldap.mask_matches("*,ou=groups,dc=example,dc=com", "cn=analysts,ou=other,dc=example,dc=com")
-	not ldap.mask_matches("*,*", "cn=x")
-	not ldap.mask_matches("*,cn=x", "ü=x,cn=x")
+	mask_matches("*,ou=groups,dc=example,dc=com", "cn=analysts,ou=groups,dc=example,dc=com")
+	not mask_matches("*,ou=groups,dc=example,dc=com", "cn=analysts,ou=other,dc=example,dc=com")
+	not mask_matches("*,*", "cn=x")
+	not mask_matches("*,cn=x", "ü=x,cn=x")
 }
 
 # --- Groups to roles ---
@@ -182,53 +198,53 @@ mappings := {
 test_group_resolution_maps_groups_to_roles if {
 	groups := ["CN=Admins, OU=Groups, DC=example, DC=com", "cn=ops,ou=teams,o=acme", "not a name", "cn=x,o=other"]
 	ldap.group_resolution(groups, mappings, null) == {"roles": {"admin", "analyst", "operator"}, "errors": set()}
-	ldap.group_roles(groups, mappings, null) == {"admin", "analyst", "operator"}
-	ldap.group_errors(groups, mappings, null) == set()
+	group_roles(groups, mappings, null) == {"admin", "analyst", "operator"}
+	group_errors(groups, mappings, null) == set()
 }
 
 test_group_filters_keep_matching_groups if {
 	groups := ["cn=admins,ou=groups,dc=example,dc=com", "cn=ops,ou=teams,o=acme"]
-	ldap.group_roles(groups, mappings, ["*,o=acme"]) == {"operator"}
-	ldap.group_roles(groups, mappings, ["*,o=acme", "cn=admins,*"]) == {"admin", "analyst", "operator"}
-	ldap.group_roles(groups, mappings, []) == set()
+	group_roles(groups, mappings, ["*,o=acme"]) == {"operator"}
+	group_roles(groups, mappings, ["*,o=acme", "cn=admins,*"]) == {"admin", "analyst", "operator"}
+	group_roles(groups, mappings, []) == set()
 }
 
 # Filters are tried in String order until one matches: an invalid filter after a match is never read.
 test_group_filters_that_do_not_parse if {
 	groups := ["cn=ops,ou=teams,o=acme"]
-	ldap.group_roles(groups, mappings, ["*,o=acme", "zzz"]) == {"operator"}
-	ldap.group_errors(groups, mappings, ["yyy", "*,o=acme"]) == set()
-	ldap.group_errors(groups, mappings, ["*,o=other", "zzz"]) == {{
+	group_roles(groups, mappings, ["*,o=acme", "zzz"]) == {"operator"}
+	group_errors(groups, mappings, ["yyy", "*,o=acme"]) == set()
+	group_errors(groups, mappings, ["*,o=other", "zzz"]) == {{
 		"status": "error", "value": "zzz", "reason": "groupFilter: not an RFC 2253 name",
 	}}
-	ldap.group_roles(groups, mappings, ["*,o=other", "zzz"]) == set()
+	group_roles(groups, mappings, ["*,o=other", "zzz"]) == set()
 
 	# Past U+E000, Rego's order of strings is not String.compareTo's: the filter may have been reached.
-	ldap.group_errors(groups, mappings, ["*,o=acme", "\uE000"]) == {{
+	group_errors(groups, mappings, ["*,o=acme", "\uE000"]) == {{
 		"status": "refused", "value": "\uE000", "reason": "groupFilter: not an RFC 2253 name",
 	}}
 }
 
 test_group_mappings_that_do_not_parse if {
 	broken := object.union(mappings, {"broken": {"groupPattern": "*,*", "roles": ["x"]}})
-	ldap.group_errors(["cn=ops,o=acme"], broken, null) == {{
+	group_errors(["cn=ops,o=acme"], broken, null) == {{
 		"status": "error", "value": "*,*", "reason": "groupPattern: not an RFC 2253 name",
 	}}
-	ldap.group_roles(["cn=ops,o=acme"], broken, null) == set()
+	group_roles(["cn=ops,o=acme"], broken, null) == set()
 
 	# Without a group, Druid reads no pattern.
 	ldap.group_resolution(["not a name"], broken, null) == {"roles": set(), "errors": set()}
 }
 
 test_group_values_druid_cannot_read if {
-	ldap.group_errors(["cn=ops,o=acme", `cn=\zz`], mappings, null) == {{
+	group_errors(["cn=ops,o=acme", `cn=\zz`], mappings, null) == {{
 		"status": "error", "value": `cn=\zz`,
 		"reason": "a backslash before a letter or digit that is not a hex pair",
 	}}
-	ldap.group_errors(["cn=ops,o=acme", "ü=x"], mappings, null) == {{
+	group_errors(["cn=ops,o=acme", "ü=x"], mappings, null) == {{
 		"status": "refused", "value": "ü=x", "reason": "a non-ASCII attribute type",
 	}}
-	ldap.group_roles(["cn=ops,o=acme", "ü=x"], mappings, null) == set()
+	group_roles(["cn=ops,o=acme", "ü=x"], mappings, null) == set()
 }
 
 # Druid's TreeSet keeps the first of two names equal ignoring case; only its roles count.
@@ -237,24 +253,24 @@ test_groups_equal_ignoring_case_but_not_by_rdn if {
 		"k": {"groupPattern": "*,cn=k", "roles": ["k"]},
 		"kelvin": {"groupPattern": "*,cn=\u212A", "roles": ["kelvin"]},
 	}
-	ldap.group_roles(["cn=\u212A", "cn=k"], kelvin, null) == {"kelvin"}
-	ldap.group_roles(["cn=k", "cn=\u212A"], kelvin, null) == {"k"}
+	group_roles(["cn=\u212A", "cn=k"], kelvin, null) == {"kelvin"}
+	group_roles(["cn=k", "cn=\u212A"], kelvin, null) == {"k"}
 }
 
 test_group_inputs_of_the_wrong_shape if {
-	ldap.group_errors("cn=x", mappings, null) == {{
+	group_errors("cn=x", mappings, null) == {{
 		"status": "error", "value": "cn=x", "reason": "memberOf is not a list of strings",
 	}}
-	ldap.group_errors(["cn=x"], mappings, "cn=x") == {{
+	group_errors(["cn=x"], mappings, "cn=x") == {{
 		"status": "error", "value": "cn=x", "reason": "groupFilters is neither null nor a list of strings",
 	}}
-	ldap.group_errors(["cn=x"], {"m": {"groupPattern": "cn=x", "roles": "r"}}, null) == {{
+	group_errors(["cn=x"], {"m": {"groupPattern": "cn=x", "roles": "r"}}, null) == {{
 		"status": "error", "value": "m", "reason": "a group mapping is not {\"groupPattern\": ..., \"roles\": [...]}",
 	}}
-	ldap.group_errors(["cn=x"], [], null) == {{
+	group_errors(["cn=x"], [], null) == {{
 		"status": "error", "value": [], "reason": "group mappings are not an object",
 	}}
-	ldap.group_errors(["cn=x"], {"m": {"roles": ["r"]}}, null) == {{
+	group_errors(["cn=x"], {"m": {"roles": ["r"]}}, null) == {{
 		"status": "error", "value": null, "reason": "groupPattern: not a string",
 	}}
 }

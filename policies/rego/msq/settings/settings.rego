@@ -94,17 +94,19 @@ cancel_action := upper(object.get(raw, "msqAuthz.taskCancelRequires", "WRITE"))
 # druid.auth.authorizer.<name>.roleProvider.groupFilters (druid-basic-security.md, "Properties for LDAP user
 # authorization"; a JSON list of masks) and druid.auth.authorizer.<name>.roleProvider.ldapGroupAttribute
 # (LDAPRoleProvider's @JsonProperty("ldapGroupAttribute"), default BasicAuthUtils.LDAP_GROUP_ATTRIBUTE_ID, memberOf;
-# releases before it read "memberOf" itself). The values of every authorizer name that sets the property.
-role_provider_values(property) := {value |
+# releases before it read "memberOf" itself). The values of every authorizer name that sets the property: a rule,
+# so the settings are scanned once per evaluation (WASM does not remember a function's results).
+role_provider_values[property] := {value |
 	some key, value in raw
 	regex.match(`^druid\.auth\.authorizer\.[^.]+\.roleProvider\.[A-Za-z]+$`, key)
 	endswith(key, concat("", [".roleProvider.", property]))
+} if {
+	some property in ["groupFilters", "ldapGroupAttribute"]
 }
 
 # Two authorizers whose role providers disagree: msq-authz cannot tell which one Druid would use, and refuses.
 role_provider_errors contains error if {
-	some property in ["groupFilters", "ldapGroupAttribute"]
-	values := role_provider_values(property)
+	some property, values in role_provider_values
 	count(values) > 1
 	error := {
 		"status": "error",
@@ -117,7 +119,7 @@ role_provider_errors contains error if {
 default ldap_group_filters := null
 
 ldap_group_filters := _group_filters(value) if {
-	values := role_provider_values("groupFilters")
+	values := role_provider_values.groupFilters
 	count(values) == 1
 	some value in values
 }
@@ -131,7 +133,7 @@ _group_filters(value) := filters if {
 default ldap_group_attribute := "memberof"
 
 ldap_group_attribute := lower(value) if {
-	values := role_provider_values("ldapGroupAttribute")
+	values := role_provider_values.ldapGroupAttribute
 	count(values) == 1
 	some value in values
 	is_string(value)
