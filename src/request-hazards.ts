@@ -2,6 +2,7 @@
 // - a lone UTF-16 surrogate: OPA's JSON reader (in the WASM policy) refuses "\ud83d", which JSON.stringify writes;
 // - nesting deeper than MAX_DEPTH: the WASM policy's JSON reader recurses, and a deep enough value traps it.
 // Either must be a 400 that names the field, not an engine failure.
+import { pointerSegment } from "./json/druid-json.js";
 
 /** The deepest nesting a request may have; Druid's own context values are a level or two deep. */
 export const MAX_DEPTH = 32;
@@ -24,7 +25,7 @@ export function requestHazard(value: unknown): string | undefined {
       continue;
     }
     for (const [key, item] of Object.entries(next)) {
-      const at = `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+      const at = `${path}/${pointerSegment(key)}`;
       if (!key.isWellFormed()) return `${at}: not well-formed Unicode (a lone surrogate)`;
       pending.push([item, at, depth + 1]);
     }

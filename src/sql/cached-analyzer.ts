@@ -1,7 +1,9 @@
 // Analysis depends only on the SQL text and its parameters (settings are the policy's business), so a gateway that
-// sees the same statements again pays for parsing once. The cache is bounded by entries and by bytes.
+// sees the same statements again pays once for parsing them and for holding what they name to the request limits.
+// The cache is bounded by entries and by bytes.
 import { LRUCache } from "lru-cache";
 import { cacheKey } from "../cache-key.js";
+import { describeErrors, validateStatement } from "../schemas/validate.js";
 import type { Statement } from "../types.js";
 import { type SqlParameter, analyzeSql } from "./analyze.js";
 import { SqlAnalysisError } from "./errors.js";
@@ -42,7 +44,7 @@ export class CachedSqlAnalyzer {
     let outcome = this.cache?.get(key);
     if (outcome === undefined) {
       try {
-        outcome = analyzeSql(sql, parameters);
+        outcome = withinLimits(analyzeSql(sql, parameters));
       } catch (error) {
         if (!(error instanceof SqlAnalysisError)) throw error;
         outcome = error;
@@ -52,4 +54,14 @@ export class CachedSqlAnalyzer {
     }
     return outcome;
   }
+}
+
+/**
+ * What the SQL names is held to the limits a pre-analyzed statement has (the request schema's): the policy's work
+ * grows with it, and faster than linearly in opa-wasm's sort. Checked once, before the outcome is remembered.
+ */
+function withinLimits(statement: Statement): Statement {
+  if (validateStatement(statement)) return statement;
+  const limits = describeErrors(validateStatement.errors).map((error) => `/statement${error.startsWith("/:") ? error.slice(1) : error}`);
+  throw new SqlAnalysisError("unsupported_sql", `the statement is beyond what msq-authz decides: ${limits.join("; ")}`);
 }

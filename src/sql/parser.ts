@@ -92,10 +92,10 @@ class Parser {
     if (set.length > 0 && this.peek().kind === "eof") {
       throw this.fail("invalid_sql", this.peek(), "Statement list is missing a non-SET statement to execute");
     }
-    const explain = this.explainPrefix();
+    this.explainPrefix();
     const body = this.body();
     this.end(body.kind !== "query");
-    return { tokens: this.tokens, set, explain, body };
+    return { set, body };
   }
 
   /** `SET key = literal`: Druid takes only literals, converted as SqlLiteral values become context values. */
@@ -127,8 +127,8 @@ class Parser {
   }
 
   /** EXPLAIN PLAN [detail] [depth] [AS XML | AS JSON] FOR: authorized like the statement it explains. */
-  private explainPrefix(): boolean {
-    if (!this.acceptWord("EXPLAIN")) return false;
+  private explainPrefix(): void {
+    if (!this.acceptWord("EXPLAIN")) return;
     this.expectWord("PLAN");
     if (this.acceptWord("EXCLUDING")) {
       this.expectWord("ATTRIBUTES");
@@ -143,7 +143,6 @@ class Parser {
     }
     if (this.acceptWord("AS") && !this.acceptWord("XML")) this.expectWord("JSON");
     this.expectWord("FOR");
-    return true;
   }
 
   private body(): Body {
@@ -210,11 +209,10 @@ class Parser {
 
   private ingestTarget(): IngestTarget {
     if (this.isWord("EXTERN") && this.isSymbol("(", 1)) {
-      const token = this.next();
-      this.at += 1;
+      this.at += 2;
       const destination = this.externalDestination();
       this.expectSymbol(")");
-      return { kind: "extern", ...destination, token };
+      return { kind: "extern", ...destination };
     }
     const name = this.compoundName();
     this.hints();
@@ -503,7 +501,7 @@ class Parser {
   private endsExpression(token: Token, ends: ReadonlySet<string>, atComma: boolean): boolean {
     if (token.kind === "eof") return true;
     if (token.kind === "symbol") return token.text === ")" || token.text === "]" || token.text === ";" || (token.text === "," && atComma);
-    return token.kind === "word" && ends.has(token.upper) && !this.distinctFrom();
+    return token.kind === "word" && ends.has(token.upper);
   }
 
   /** One operand with its prefix operators: a literal, a name, a call, a subquery or group, CASE, a typed literal. */
@@ -745,13 +743,6 @@ class Parser {
   private misplaced(token: Token): SqlAnalysisError {
     const plain = token.kind === "number" || token.kind === "string" || token.kind === "quoted" || (token.kind === "word" && !reservedWords.has(token.upper));
     return plain ? this.fail("invalid_sql", token, `Received an unexpected token [${token.text}]`) : this.unexpected(token);
-  }
-
-  /** At FROM: part of `IS [NOT] DISTINCT FROM` when the words before it say so. */
-  private distinctFrom(): boolean {
-    if (this.peek().upper !== "FROM") return false;
-    const before = (back: number): string => this.tokens[this.at - back]?.upper ?? "";
-    return before(1) === "DISTINCT" && (before(2) === "IS" || (before(2) === "NOT" && before(3) === "IS"));
   }
 
   /**

@@ -49,7 +49,7 @@ export type From =
 
 export type IngestTarget =
   | { kind: "table"; name: Name; columns: boolean }
-  | { kind: "extern"; destination: string; properties: Record<string, string>; token: Token };
+  | { kind: "extern"; destination: string; properties: Record<string, string> };
 
 export type Body =
   | { kind: "query"; query: Query }
@@ -66,9 +66,7 @@ export type Body =
     };
 
 export interface Script {
-  tokens: Token[];
   /** SET key = value; statements before the statement, in order. */
   set: { key: string; value: unknown }[];
-  explain: boolean;
   body: Body;
 }
