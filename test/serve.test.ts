@@ -103,6 +103,17 @@ describe("msq-authz serve", () => {
     ]);
   });
 
+  it("reads a body's bytes as Druid's Jackson does: a key spelled in overlong UTF-8 is a 400, not a replaced character", async () => {
+    // C1 B9 is "y" to Jackson's decoder: Druid reads a second "type" here, and binds the first (http).
+    const [head, tail] = ['{"http": {"method": "POST", "path": "/druid/indexer/v1/task", "body": {"type": "index_parallel", "spec": {"ioConfig": {"inputSource": {"t', 'pe": "http", "type": "local"}}}}}, "identity": {"authenticated": true, "user": "bob"}}'];
+    const body = Buffer.concat([Buffer.from(head as string), Buffer.from([0xc1, 0xb9]), Buffer.from(tail as string)]);
+    const response = await fetch(`${server.url}/v1/druid`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect([response.status, await response.json()]).toEqual([
+      400,
+      { code: "invalid_request", message: expect.stringMatching(/^request body is not JSON as Druid reads it: not well-formed UTF-8/u) },
+    ]);
+  });
+
   it("answers malformed JSON with a 400 JSON error body", async () => {
     for (const path of ["/v1/decide", "/v1/data/msq/authz/decision", "/v1/druid"]) {
       const response = await post(`${server.url}${path}`, "{not json");

@@ -76,9 +76,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     app.addHook("onClose", async () => log.close());
   }
 
-  // Bodies stay text: each route reads them as Druid's Jackson does (src/json/druid-json.ts), where JSON.parse would
-  // take a key given twice at its last value.
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => done(null, body));
+  // Bodies stay bytes: each route reads them as Druid's Jackson does (src/server/body.ts), where fastify would decode
+  // malformed UTF-8 with replacement characters and JSON.parse take a key given twice at its last value.
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500;

@@ -7,7 +7,7 @@ import type { ServerContext } from "../context.js";
 export function decideRoutes(app: FastifyInstance, context: ServerContext): void {
   app.post("/v1/decide", async (request, reply) => {
     const started = process.hrtime.bigint();
-    const body = parseBody(String(request.body ?? ""));
+    const body = parseBody(request.body as Buffer | undefined);
     if (!body.ok) return reply.status(400).send({ code: "invalid_request", message: body.message });
     await answer(context, request, reply, { started, input: body.value, decision: await context.point.decide(body.value) });
   });

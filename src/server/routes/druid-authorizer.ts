@@ -15,7 +15,7 @@ const DRUID_ALLOW_PATH = "msq/druid/allow";
 export function druidAuthorizerRoutes(app: FastifyInstance, context: ServerContext, open: boolean): void {
   app.post(`/v1/data/${DRUID_ALLOW_PATH}`, { config: { public: open } }, async (request, reply) => {
     const started = process.hrtime.bigint();
-    const body = parseBody(String(request.body ?? ""));
+    const body = parseBody(request.body as Buffer | undefined);
     const input = body.ok ? (body.value as { input?: unknown } | null)?.input : undefined;
     const { result, revision } = body.ok ? await context.point.druidAllow(input) : { result: false, revision: context.point.revision };
     // The answer names its decision (OPA writes decision_id only when it logs decisions; Druid ignores it either way).

@@ -27,7 +27,7 @@ export function druidHttpRoutes(app: FastifyInstance, context: ServerContext): v
 
   app.post("/v1/druid", async (request, reply) => {
     const started = process.hrtime.bigint();
-    const body = parseBody(String(request.body ?? ""));
+    const body = parseBody(request.body as Buffer | undefined);
     if (!body.ok) return reply.status(400).send({ code: "invalid_request", message: body.message });
     await answer(context, request, reply, { started, ...(await decide(body.value)) });
   });

@@ -14,7 +14,7 @@ export function dataResponse(result: unknown, decisionId: string | undefined): {
 export function opaDataRoutes(app: FastifyInstance, context: ServerContext): void {
   app.post(`/v1/data/${DECISION_PATH}`, async (request, reply) => {
     const started = process.hrtime.bigint();
-    const body = parseBody(String(request.body ?? "{}"));
+    const body = parseBody(request.body as Buffer | undefined, "{}");
     if (!body.ok) return reply.status(400).send({ code: "invalid_parameter", message: body.message });
     const input = (body.value as { input?: unknown } | null)?.input;
     await answer(context, request, reply, { started, input, decision: await context.point.decide(input) }, dataResponse);
