@@ -41,6 +41,13 @@ export function figures(results) {
         ratio: ratioOf(first.opsPerSec, perUser.opsPerSec),
       }));
     }
+    const otherUsers = at(scale.otherUsers, largest);
+    if (otherUsers) {
+      out.push(figure(`first-time decision p50, requests other users sent before, ${L} permissions`, otherUsers.p50us, "us", {
+        baseline: { name: "distinct requests", value: first.p50us, unit: "us" },
+        ratio: ratioOf(otherUsers.p50us, first.p50us),
+      }));
+    }
     const go = at(scale.opaGo, largest);
     const server = at(scale.opaServer, largest);
     out.push(figure(`first-time decisions/s vs OPA's Go evaluator, ${L} permissions`, first.opsPerSec, "/s", { baseline: { name: "opa bench", value: go?.opsPerSec, unit: "/s" }, ratio: ratioOf(first.opsPerSec, go?.opsPerSec) }));

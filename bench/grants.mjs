@@ -73,6 +73,14 @@ export function distinctRequest(size, i) {
   }
 }
 
+/**
+ * The n-th of a run of decisions whose requests other users sent before: distinctRequest(size, n mod 500) from
+ * user_(n mod 1,000). Each decision is new; what its request requires (msq/authz/shape) is not.
+ */
+export function requestFromAnotherUser(size, n) {
+  return { ...distinctRequest(size, n % 500), identity: { authenticated: true, user: `user_${n % 1000}` } };
+}
+
 /** The grants `bench` holds in grantSet(size), alone: its roles and nothing else (30 permissions from 1,000 up). */
 export function perUserGrants(size) {
   const { users, roles } = grantSet(size);

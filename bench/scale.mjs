@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StringAdapter, newEnforcer, newModelFromString } from "casbin";
 import { createDecisionPoint, grantPatterns } from "../dist/index.js";
-import { casbinLines, distinctRequest, grantSet, perUserGrants, requestMix } from "./grants.mjs";
+import { casbinLines, distinctRequest, grantSet, perUserGrants, requestFromAnotherUser, requestMix } from "./grants.mjs";
 import { largest, opa, progress, root, settings, startOpaServer, tally, timeTasks, tmp } from "./measure.mjs";
 import { scale as workloads } from "./workloads.mjs";
 
@@ -58,11 +58,12 @@ export async function measureScale() {
 
     const server = await startOpaServer([join(root, "policies/rego"), dataFile]);
     const perUser = size === largest ? await createDecisionPoint({ grants: perUserGrants(size), decisionCacheEntries: 0 }) : undefined;
-    let f = CASBIN_POOL, u = CASBIN_POOL, r = 0, c = 0, s = CASBIN_POOL;
+    let f = CASBIN_POOL, u = CASBIN_POOL, o = 0, r = 0, c = 0, s = CASBIN_POOL;
     const tasks = { firstTime: () => first.decideSync(distinctRequest(size, f++)) };
     // Back to back with the first-time task, so that the two rates the flat figure divides share the machine's mood.
     if (perUser) tasks.perUser = () => perUser.decideSync(distinctRequest(size, u++));
     Object.assign(tasks, {
+      otherUsers: () => first.decideSync(requestFromAnotherUser(size, o++)),
       repeated: () => repeated.decideSync(mix[r++ % mix.length]),
       casbin: () => required[c++ % required.length].every((check) => naive.enforceSync("bench", check.type, check.name, check.action)),
       opaServer: async () => {

@@ -4,6 +4,7 @@
 export const scale = {
   firstTime: "embedded, first-time, distinct pre-analyzed requests",
   perUser: "embedded, first-time, same requests, the caller's grants alone",
+  otherUsers: "embedded, first-time, requests other users sent before",
   repeated: "embedded, repeated request (remembered)",
   casbin: "naive Casbin, regexMatch over every line, same requests' checks",
   opaGo: "OPA Go evaluator (opa bench), same Rego and a SELECT",

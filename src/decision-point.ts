@@ -13,6 +13,7 @@ import { CasbinGrantMatcher, createCasbinEnforcer } from "./grants/casbin.js";
 import { IndexedGrants } from "./grants/indexed.js";
 import type { GrantMatcher, ResourceCheck } from "./grants/matcher.js";
 import { type Engine, matchedEngine, policyEngine } from "./policy/engine.js";
+import { DEFAULT_PLAN_CACHE_BYTES, PlanMemo } from "./policy/plan-memo.js";
 import { WasmPolicy, entrypoints } from "./policy/wasm-policy.js";
 import { policyInput } from "./policy-input.js";
 import { MAX_DEPTH } from "./request-hazards.js";
@@ -66,11 +67,17 @@ export interface DecisionPointOptions {
    * (default 16 MiB; 0 turns it off). Each answer depends on its message and the revision alone.
    */
   checkCacheBytes?: number;
+  /**
+   * The most the remembered halves of first-time decisions may hold, keys and answers, in bytes (default 16 MiB,
+   * DEFAULT_PLAN_CACHE_BYTES; 0 turns it off): what a request requires whoever sends it, and who a caller is
+   * (src/policy/plan-memo.ts). WASM engine only.
+   */
+  planCacheBytes?: number;
 }
 
 /** What a cache holds now, for the service's gauges. */
 export interface CacheSize {
-  cache: "decisions" | "sql" | "checks";
+  cache: "decisions" | "sql" | "checks" | "plans";
   entries?: number;
   bytes: number;
 }
@@ -141,8 +148,9 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
     const indexed = IndexedGrants.of(nextGrants);
     const policy = await WasmPolicy.load(next, nextGrants, nextSettings, options.wasmMemoryMiB, "host");
     const matcher = given ?? (options.engine === "casbin" ? new CasbinGrantMatcher(await createCasbinEnforcer(nextGrants)) : undefined);
-    const engine = matcher ? matchedEngine(policy, matcher) : policyEngine(policy, indexed);
-    return { engine, policy, grants: indexed, stamp: { engine: engine.name, revision: policy.revision } };
+    const plans = new PlanMemo(options.planCacheBytes ?? DEFAULT_PLAN_CACHE_BYTES);
+    const engine = matcher ? matchedEngine(policy, matcher) : policyEngine(policy, indexed, plans);
+    return { engine, policy, grants: indexed, plans, stamp: { engine: engine.name, revision: policy.revision } };
   };
   const decisionCacheEntries = options.decisionCacheEntries ?? (given ? 0 : 10_000);
   return new EmbeddedDecisionPoint(await build(bundle), {
@@ -159,6 +167,8 @@ interface Revision {
   policy: WasmPolicy;
   /** The policy's own grants (data.grants), their patterns compiled once for this revision. */
   grants: IndexedGrants;
+  /** What this revision's policy answered for requests and callers, remembered apart (WASM engine). */
+  plans: PlanMemo;
   stamp: Stamp;
 }
 
@@ -195,6 +205,7 @@ class EmbeddedDecisionPoint implements DecisionPoint {
       { cache: "decisions", entries: this.decisions?.size ?? 0, bytes: this.decisions?.calculatedSize ?? 0 },
       { cache: "sql", bytes: this.sql.size },
       { cache: "checks", entries: this.checks?.size ?? 0, bytes: this.checks?.calculatedSize ?? 0 },
+      { cache: "plans", ...this.current.plans.size },
     ];
   }
 

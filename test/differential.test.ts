@@ -1,7 +1,7 @@
 // Differential testing: generated grants, settings and requests across every operation, decided four ways on the
 // same Rego: the policy alone in WASM (msq/authz/decision, matching in Rego), the decision point's WASM engine
-// (msq/authz/plan, grants matched with IndexedGrants, msq/authz/finalize), the Casbin engine, and OPA's Go
-// evaluator. All four must agree on every decision.
+// (msq/authz/shape and msq/authz/caller, grants matched with IndexedGrants, msq/authz/finalize; once, and again
+// from what it remembered), the Casbin engine, and OPA's Go evaluator. All four must agree on every decision.
 // `make test` runs DIFF_RUNS (default 20,000) samples; `make fuzz` runs 1,000,000 in batches.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { loadBundle } from "../src/bundle/load.js";
 import { CasbinGrantMatcher, createCasbinEnforcer } from "../src/grants/casbin.js";
 import { matchedEngine, policyEngine } from "../src/policy/engine.js";
+import { DEFAULT_PLAN_CACHE_BYTES, PlanMemo } from "../src/policy/plan-memo.js";
 import { WasmPolicy, entrypoints } from "../src/policy/wasm-policy.js";
 import { IndexedGrants } from "../src/grants/indexed.js";
 import { validateDecision } from "../src/schemas/validate.js";
@@ -145,13 +146,16 @@ describe("WASM, Casbin and OPA's Go evaluator", () => {
       for (const [index, sample] of batchSamples.entries()) {
         policy.setGrants(sample.grants, sample.settings);
         const byRego = policy.evaluate<PolicyDecision>(entrypoints.decision, sample.input);
-        const byWasm = await policyEngine(policy, IndexedGrants.of(sample.grants)).decide(sample.input);
+        // The staged engine twice on one memo: the second decision takes the remembered shape and caller.
+        const staged = policyEngine(policy, IndexedGrants.of(sample.grants), new PlanMemo(DEFAULT_PLAN_CACHE_BYTES));
+        const byWasm = await staged.decide(sample.input);
+        const remembered = await staged.decide(sample.input);
         const byCasbin = await matchedEngine(policy, new CasbinGrantMatcher(await createCasbinEnforcer(sample.grants))).decide(sample.input);
         // The decision point does not check the policy's answers against the decision schema: this test does.
         expect(validateDecision({ ...byWasm, engine: "wasm", revision: "r" }), JSON.stringify(validateDecision.errors)).toBe(true);
         const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-        if (!same(byWasm, byRego) || !same(byWasm, byCasbin) || !same(byWasm, go[index])) {
-          expect({ sample, rego: byRego, wasm: byWasm, casbin: byCasbin, go: go[index] }).toEqual({ sample, rego: byWasm, wasm: byWasm, casbin: byWasm, go: byWasm });
+        if (!same(byWasm, byRego) || !same(byWasm, remembered) || !same(byWasm, byCasbin) || !same(byWasm, go[index])) {
+          expect({ sample, rego: byRego, remembered, casbin: byCasbin, go: go[index] }).toEqual({ sample, rego: byWasm, remembered: byWasm, casbin: byWasm, go: byWasm });
         }
         compared += 1;
       }

@@ -1,11 +1,12 @@
 // How one bundle revision decides. The policy decides what is required and how the decision reads; grants are
-// matched either by the policy's own grants, compiled once per revision (IndexedGrants: msq/authz/plan, the
-// matches, then msq/authz/finalize with the plan, so the rules run once), or by a grant matcher's store
-// (msq/authz/required, the matcher's evidence, then msq/authz/finalize).
+// matched either by the policy's own grants, compiled once per revision (IndexedGrants: msq/authz/shape and
+// msq/authz/caller, each remembered apart (PlanMemo), the matches, then msq/authz/finalize with both, so the rules
+// run once), or by a grant matcher's store (msq/authz/required, the matcher's evidence, then msq/authz/finalize).
 import { EngineError, asError } from "../errors.js";
 import type { IndexedGrants } from "../grants/indexed.js";
 import { type Evidence, type GrantMatcher, type Plan, gatherEvidence } from "../grants/matcher.js";
 import type { DecisionRequest, EngineName, PolicyDecision } from "../types.js";
+import { type Caller, type PlanMemo, type Shape, finalizeInput } from "./plan-memo.js";
 import { entrypoints, type WasmPolicy } from "./wasm-policy.js";
 
 export interface Engine {
@@ -15,32 +16,26 @@ export interface Engine {
   decideSync?(request: DecisionRequest): PolicyDecision;
 }
 
-/** What msq/authz/plan answers: `required`, the caller's roles by the policy's grants, and the decision's parts. */
-interface PolicyPlan extends Plan {
-  roles: string[];
-  /** `listing`: what a task list lists (null for every other operation), its tasks as the request gives them. */
-  parts: { blocked: PolicyDecision | null; listing: { tasks: { datasource: string }[] | null } | null };
-}
-
-export function policyEngine(policy: WasmPolicy, grants: IndexedGrants): Engine {
+export function policyEngine(policy: WasmPolicy, grants: IndexedGrants, plans: PlanMemo): Engine {
   const decideSync = (request: DecisionRequest): PolicyDecision => {
-    const plan = policy.evaluate<PolicyPlan>(entrypoints.plan, request);
-    // Stopped before authorization: the policy's refusal is the decision, and there is nothing to match.
-    if (plan.parts.blocked !== null) return plan.parts.blocked;
+    const caller = plans.caller(request.identity, (json) => policy.evaluate<Caller>(entrypoints.caller, undefined, json));
+    const shape = plans.shape(request, (json) => policy.evaluate<Shape>(entrypoints.shape, undefined, json));
+    // Stopped before authorization by the request alone: the policy's refusal is the decision, with nothing to match.
+    if (shape.value.blocked !== null && caller.value.blockers.length === 0) return shape.value.blocked;
+    const { roles } = caller.value;
     // A task list's datasources are matched here too, each distinct one once: `matching` spares the policy matching
     // every one against every pattern.
-    const datasources = (plan.parts.listing?.tasks ?? []).map((task) => task.datasource);
-    const listings = plan.listings.map((listing) => {
-      const patterns = grants.patterns(plan.roles, listing.type, listing.action);
-      return { ...listing, patterns, matching: grants.namesMatching(patterns, datasources) };
-    });
+    const datasources = (shape.value.listing?.tasks ?? []).map((task) => task.datasource);
     const evidence: Evidence = {
-      roles: plan.roles,
-      checks: plan.checks.map((check) => ({ ...check, match: grants.match(plan.roles, check) })),
-      listings,
+      roles,
+      checks: shape.value.checks.map((check) => ({ ...check, match: grants.match(roles, check) })),
+      listings: shape.value.listings.map((listing) => {
+        const patterns = grants.patterns(roles, listing.type, listing.action);
+        return { ...listing, patterns, matching: grants.namesMatching(patterns, datasources) };
+      }),
     };
-    // The plan carries what the decision needs of the request: a large request is not sent to the policy twice.
-    return policy.evaluate<PolicyDecision>(entrypoints.finalize, { plan, evidence });
+    // The shape and the caller carry what the decision needs of the request: it is not sent to the policy again.
+    return policy.evaluate<PolicyDecision>(entrypoints.finalize, undefined, finalizeInput(shape, caller, evidence));
   };
   return { name: "wasm", decideSync, decide: (request) => Promise.resolve().then(() => decideSync(request)) };
 }

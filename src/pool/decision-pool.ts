@@ -14,6 +14,7 @@ import {
   type DecisionPointOptions,
 } from "../decision-point.js";
 import { BundleError, EngineError, asError } from "../errors.js";
+import { DEFAULT_PLAN_CACHE_BYTES } from "../policy/plan-memo.js";
 import type { Decision } from "../types.js";
 import type { PoolAnswer, PoolAsk, PoolReady, PoolRequest } from "./pool-worker.js";
 
@@ -57,6 +58,7 @@ export async function createDecisionPool(options: DecisionPointOptions, size: nu
     decisionCacheEntries: share(options.decisionCacheEntries ?? 10_000),
     decisionCacheBytes: share(options.decisionCacheBytes ?? DEFAULT_DECISION_CACHE_BYTES),
     checkCacheBytes: share(options.checkCacheBytes ?? DEFAULT_CHECK_CACHE_BYTES),
+    planCacheBytes: share(options.planCacheBytes ?? DEFAULT_PLAN_CACHE_BYTES),
   };
   const limits = pool.heapMiB === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: pool.heapMiB } };
   const start = (from: DecisionPointOptions) => PoolWorker.start(from, limits);

@@ -3,15 +3,17 @@
 # description: |
 #   The entrypoints. `decision` answers a request against the grants in data.grants. `required` names the resource
 #   actions a request requires (and the grant listings it needs), so that another engine can match them against
-#   its own grant store; `finalize` turns that engine's evidence into the same decision. Every rule's
-#   requirements and outcomes meet here, and one function shapes the decision.
+#   its own grant store; `finalize` turns that engine's evidence into the same decision. `shape` and `caller` are
+#   the two halves of a decision a host can remember apart: what the request requires, whoever sends it, and who
+#   the caller is. Every rule's requirements and outcomes meet here, and one function shapes the decision.
 package msq.authz
 
+import data.msq.authz.caller
 import data.msq.authz.decision
 import data.msq.authz.finalize
 import data.msq.authz.grants_evidence
-import data.msq.authz.plan
 import data.msq.authz.required
+import data.msq.authz.shape
 
 import data.msq.authz.rules
 import data.msq.grants
@@ -22,29 +24,13 @@ import data.msq.rules.statements
 
 requirements := rules.required
 
-outcomes := (rules.outcomes | request.outcomes) | unreadable_groups
-
-caller := grants.identity_roles(request.user, request.groups)
-
-unreadable_groups contains result.outcome(grants.group_roles_rule, "authorization", 403, "forbidden", detail) if {
-	count(checks) > 0
-	some error in caller.errors
-	detail := sprintf(
-		"user '%s': Druid's LDAP role provider fails on %s (%s), so every permission check fails",
-		[request.user, json.marshal(error.value), error.reason],
-	)
-}
+outcomes := rules.outcomes | request.outcomes
 
 notes := rules.notes
 
 warnings := sort(rules.warnings)
 
 blockers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage < result.stages.authorization])
-
-forbidders contains o if {
-	some o in outcomes
-	o.stage == result.stages.authorization
-}
 
 followers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage == result.stages.planning])
 
@@ -54,50 +40,48 @@ checks := [{"type": t[0], "name": t[1], "action": t[2]} |
 	some t in sort({[r.type, r.name, r.action] | some r in requirements})
 ]
 
-listings := sort(rules.listings)
-
-parts := {
-	"user": request.user,
-	"listing": listing,
-	"blocked": blocked,
-	"requirements": sort(requirements),
-	"checks": checks,
-	"forbidden": sort({o.reason | some o in forbidders}),
-	"followers": followers,
-	"notes": sort(notes),
-	"warnings": warnings,
-	"status": allowed_status,
-	"unreadable": count(caller.errors) > 0,
-}
-
 default listing := null
 
 listing := {"tasks": object.get(input, "tasks", null)} if request.operation == "tasks.list"
 
-default blocked := null
+default vary := []
 
-blocked := result.refusal(
-	blockers[0][2].status, blockers[0][2].code,
-	[b[1] | some b in blockers; b[0] == blockers[0][0]],
+vary := ["user"] if statements.reads_caller
+
+identity := grants.identity_roles(request.user, request.groups)
+
+default refusal_of(_) := null
+
+refusal_of(stoppers) := result.refusal(
+	stoppers[0][2].status, stoppers[0][2].code,
+	[b[1] | some b in stoppers; b[0] == stoppers[0][0]],
 ) if {
-	count(blockers) > 0
+	count(stoppers) > 0
 }
+
+blocked_by(s, c) := refusal_of(sort(array.concat(s.blockers, c.blockers)))
 
 groups_need_the_policys_grants := result.refusal(400, "invalid_request", [request.invalid(concat(" ", [
 	"identity.groups needs the grants the policy holds (engine wasm):",
 	"a grant matcher's store maps users to roles, not LDAP groups",
 ])).reason])
 
-build(p, evidence) := p.blocked if {
-	p.blocked != null
-} else := decide(p, usable(p, evidence), matched_by_key(usable(p, evidence)))
+build(s, c, evidence) := refusal if {
+	refusal := blocked_by(s, c)
+	refusal != null
+} else := decide(with_caller(s, c), usable(c, evidence), matched_by_key(usable(c, evidence)))
 
-usable(p, evidence) := {
+with_caller(s, c) := object.union(s, {
+	"user": c.user,
+	"forbidden": sort({reason | some reason in s.forbidden} | {reason | count(s.checks) > 0; some reason in c.unreadable}),
+})
+
+usable(c, evidence) := {
 	"roles": [],
 	"checks": [object.union(check, {"match": null}) | some check in evidence.checks],
 	"listings": [object.union(listing, {"patterns": [], "matching": []}) | some listing in evidence.listings],
 } if {
-	p.unreadable
+	count(c.unreadable) > 0
 } else := evidence
 
 decide(p, evidence, matches) := denied(p, evidence, matches, gaps) if {

@@ -3,8 +3,9 @@
 # description: |
 #   The entrypoints. `decision` answers a request against the grants in data.grants. `required` names the resource
 #   actions a request requires (and the grant listings it needs), so that another engine can match them against
-#   its own grant store; `finalize` turns that engine's evidence into the same decision. Every rule's
-#   requirements and outcomes meet here, and one function shapes the decision.
+#   its own grant store; `finalize` turns that engine's evidence into the same decision. `shape` and `caller` are
+#   the two halves of a decision a host can remember apart: what the request requires, whoever sends it, and who
+#   the caller is. Every rule's requirements and outcomes meet here, and one function shapes the decision.
 package msq.authz
 
 import data.msq.authz.rules
@@ -17,20 +18,7 @@ import data.msq.rules.statements
 # What every rules package requires, and says (policies/rego/msq/authz/rules, generated from the rules folders).
 requirements := rules.required
 
-outcomes := (rules.outcomes | request.outcomes) | unreadable_groups
-
-# The caller's roles: the user's, and those its LDAP groups (identity.groups) map to (msq.grants.identity_roles).
-caller := grants.identity_roles(request.user, request.groups)
-
-# Where Druid's LDAP role provider would throw reading the caller's groups, every check the request needs fails.
-unreadable_groups contains result.outcome(grants.group_roles_rule, "authorization", 403, "forbidden", detail) if {
-	count(checks) > 0
-	some error in caller.errors
-	detail := sprintf(
-		"user '%s': Druid's LDAP role provider fails on %s (%s), so every permission check fails",
-		[request.user, json.marshal(error.value), error.reason],
-	)
-}
+outcomes := rules.outcomes | request.outcomes
 
 notes := rules.notes
 
@@ -41,11 +29,6 @@ warnings := sort(rules.warnings)
 # it (planning) they follow an allow.
 blockers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage < result.stages.authorization])
 
-forbidders contains o if {
-	some o in outcomes
-	o.stage == result.stages.authorization
-}
-
 followers := sort([[o.stage, o.reason, o] | some o in outcomes; o.stage == result.stages.planning])
 
 key(check) := concat("|", [check.type, check.action, check.name])
@@ -55,68 +38,93 @@ checks := [{"type": t[0], "name": t[1], "action": t[2]} |
 	some t in sort({[r.type, r.name, r.action] | some r in requirements})
 ]
 
-listings := sort(rules.listings)
+# A task list's tasks, which its filter shows or hides (F7); null for every other operation.
+default listing := null
+
+listing := {"tasks": object.get(input, "tasks", null)} if request.operation == "tasks.list"
+
+# METADATA
+# title: What a request requires, whoever sends it
+# description: |
+#   Everything the decision needs of the request besides who sends it: what it requires, and every outcome, note
+#   and warning of the rules. The rules read the caller's name only where `vary` says so (a statement's owner), and
+#   never its groups: a host may remember a shape for every caller of the same request, evaluating it with the
+#   identity's name blanked, and again with the name where `vary` names it. `blocked` is the refusal its own
+#   blockers make, which is the decision unless the caller's identity is refused too.
+# entrypoint: true
+shape := {
+	"vary": vary,
+	"blockers": blockers,
+	"blocked": refusal_of(blockers),
+	"requirements": sort(requirements),
+	"checks": checks,
+	"listings": sort(rules.listings),
+	"listing": listing,
+	"forbidden": sort({o.reason | some o in outcomes; o.stage == result.stages.authorization}),
+	"followers": followers,
+	"notes": sort(notes),
+	"warnings": warnings,
+	"status": allowed_status,
+}
+
+default vary := []
+
+vary := ["user"] if statements.reads_caller
+
+# METADATA
+# title: Who the caller is
+# description: |
+#   What the decision needs of the identity alone (input.identity): the user, the roles the policy's own grants
+#   give it (the user's and its LDAP groups'), why Druid's LDAP role provider would fail on its groups, and the
+#   identity's own refusals.
+# entrypoint: true
+caller := {
+	"user": request.user,
+	"roles": identity.roles,
+	"unreadable": sort({detail |
+		some error in identity.errors
+		detail := result.outcome(grants.group_roles_rule, "authorization", 403, "forbidden", sprintf(
+			"user '%s': Druid's LDAP role provider fails on %s (%s), so every permission check fails",
+			[request.user, json.marshal(error.value), error.reason],
+		)).reason
+	}),
+	"blockers": sort([[o.stage, o.reason, o] | some o in request.caller_outcomes]),
+}
+
+# The caller's roles: the user's, and those its LDAP groups (identity.groups) map to (msq.grants.identity_roles).
+identity := grants.identity_roles(request.user, request.groups)
+
+# The earliest stage's refusal among the blockers, or null.
+default refusal_of(_) := null
+
+refusal_of(stoppers) := result.refusal(
+	stoppers[0][2].status, stoppers[0][2].code,
+	[b[1] | some b in stoppers; b[0] == stoppers[0][0]],
+) if {
+	count(stoppers) > 0
+}
+
+blocked_by(s, c) := refusal_of(sort(array.concat(s.blockers, c.blockers)))
 
 # METADATA
 # title: Required resource actions
 # description: What the request requires; empty when Druid stops it before authorization.
 # entrypoint: true
 required := {"user": request.user, "checks": [], "listings": []} if {
-	count(blockers) > 0
-} else := {"user": request.user, "checks": checks, "listings": listings}
+	blocked_by(shape, caller) != null
+} else := {"user": request.user, "checks": shape.checks, "listings": shape.listings}
 
 # Evidence from the grants in data.grants, in the shape another engine supplies to `finalize`.
 grants_evidence := {
-	"roles": caller.roles,
-	"checks": [object.union(check, {"match": grants.first_match_of_roles(caller.roles, check)}) |
+	"roles": identity.roles,
+	"checks": [object.union(check, {"match": grants.first_match_of_roles(identity.roles, check)}) |
 		some check in required.checks
 	],
 	"listings": [object.union(listing, {"patterns": patterns}) |
 		some listing in required.listings
-		patterns := grants.patterns_of_roles(caller.roles, listing.type, listing.action)
+		patterns := grants.patterns_of_roles(identity.roles, listing.type, listing.action)
 	],
 }
-
-# What the decision needs besides grant matching, computed once: what the request requires, the caller's roles by
-# the policy's own grants, and every outcome, note and warning of the rules. `plan` hands it to the decision point,
-# which matches the checks itself and passes it back to `finalize` with its evidence, so the rules run once.
-parts := {
-	"user": request.user,
-	"listing": listing,
-	"blocked": blocked,
-	"requirements": sort(requirements),
-	"checks": checks,
-	"forbidden": sort({o.reason | some o in forbidders}),
-	"followers": followers,
-	"notes": sort(notes),
-	"warnings": warnings,
-	"status": allowed_status,
-	"unreadable": count(caller.errors) > 0,
-}
-
-# A task list's tasks, which its filter shows or hides (F7); null for every other operation.
-default listing := null
-
-listing := {"tasks": object.get(input, "tasks", null)} if request.operation == "tasks.list"
-
-default blocked := null
-
-blocked := result.refusal(
-	blockers[0][2].status, blockers[0][2].code,
-	[b[1] | some b in blockers; b[0] == blockers[0][0]],
-) if {
-	count(blockers) > 0
-}
-
-# METADATA
-# title: The decision's plan
-# description: |
-#   What `required` says (user, checks, listings), the roles the policy's own grants give the caller (the user's
-#   and its LDAP groups'), and the rest of what the decision needs besides matching (`parts`). Handed back to
-#   `finalize` as input.plan with the evidence for its checks, it spares the rules a second run. Only this
-#   policy's own plan for the same request belongs there.
-# entrypoint: true
-plan := object.union(required, {"roles": caller.roles, "parts": parts})
 
 # METADATA
 # title: Decision
@@ -132,14 +140,15 @@ default decision := {
 	"reasons": ["the policy produced no decision for this input; this is a bug in msq-authz"],
 }
 
-decision := build(parts, grants_evidence)
+decision := build(shape, caller, grants_evidence)
 
 # METADATA
 # title: Decision from another engine's evidence
 # description: |
 #   input = {"request": <request>, "evidence": {"roles": [...], "checks": [{type, name, action, match}],
-#   "listings": [{type, action, patterns}], "translations": {pattern: re2}}, "plan": <optional: `plan` for this
-#   request>}. Checks the evidence does not match count as missing. `translations` gives the RE2 translation of
+#   "listings": [{type, action, patterns}], "translations": {pattern: re2}}}, or, instead of the request, this
+#   policy's own `shape` and `caller` for it ({"shape": ..., "caller": ..., "evidence": ...}): the rules then do not
+#   run again. Checks the evidence does not match count as missing. `translations` gives the RE2 translation of
 #   listed patterns that data.grant_patterns lacks (the engine's grant store is not data.grants): a task list's
 #   filter matches with them.
 # entrypoint: true
@@ -154,17 +163,16 @@ default finalize := {
 }
 
 # The roles of LDAP groups come from data.grants alone: with groups, only the evidence of the policy's own grants
-# (a plan's roles) counts; a grant matcher's store maps users to roles.
-finalize := build(input.plan.parts, input.evidence) if {
-	# The plan holds all the decision needs of the request: the request need not be sent again.
-	is_object(input.plan)
+# (a caller's roles) counts; a grant matcher's store maps users to roles.
+finalize := build(input.shape, input.caller, input.evidence) if {
+	is_object(input.shape)
 } else := groups_need_the_policys_grants if {
 	object.get(object.get(input.request, "identity", {}), "groups", []) != []
 } else := result if {
 	evidence := input.evidence
 
 	# regal ignore:with-outside-test-context
-	result := build(parts, evidence) with input as input.request
+	result := build(shape, caller, evidence) with input as input.request
 }
 
 groups_need_the_policys_grants := result.refusal(400, "invalid_request", [request.invalid(concat(" ", [
@@ -173,17 +181,25 @@ groups_need_the_policys_grants := result.refusal(400, "invalid_request", [reques
 ])).reason])
 
 # The evidence's matches are computed once, here, and handed down: WASM does not memoize function calls.
-build(p, evidence) := p.blocked if {
-	p.blocked != null
-} else := decide(p, usable(p, evidence), matched_by_key(usable(p, evidence)))
+build(s, c, evidence) := refusal if {
+	refusal := blocked_by(s, c)
+	refusal != null
+} else := decide(with_caller(s, c), usable(c, evidence), matched_by_key(usable(c, evidence)))
+
+# The shape, said of this caller: where Druid's LDAP role provider would throw reading the caller's groups, every
+# check the request needs fails.
+with_caller(s, c) := object.union(s, {
+	"user": c.user,
+	"forbidden": sort({reason | some reason in s.forbidden} | {reason | count(s.checks) > 0; some reason in c.unreadable}),
+})
 
 # With groups Druid could not read, no role counts, whatever an engine's own grant store says.
-usable(p, evidence) := {
+usable(c, evidence) := {
 	"roles": [],
 	"checks": [object.union(check, {"match": null}) | some check in evidence.checks],
 	"listings": [object.union(listing, {"patterns": [], "matching": []}) | some listing in evidence.listings],
 } if {
-	p.unreadable
+	count(c.unreadable) > 0
 } else := evidence
 
 decide(p, evidence, matches) := denied(p, evidence, matches, gaps) if {

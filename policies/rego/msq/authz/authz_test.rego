@@ -917,7 +917,7 @@ test_bulk_task_status_with_write_on_state_is_allowed if {
 # --- the decision is total ----------------------------------------------------------------------------------------
 
 # Stands in for a broken build: its result is undefined for every evidence.
-no_build(parts, evidence) := [parts, evidence.no_such_field][1]
+no_build(s, c, evidence) := [s, c, evidence.no_such_field][2]
 
 test_no_decision_is_an_engine_error_never_an_allow if {
 	request := select_from("alice", [ds("wiki")])
@@ -1276,7 +1276,7 @@ test_unreadable_groups_void_another_engines_matches if {
 		lacks("R3", wiki_write, "user 'bob' (no roles)"),
 		lacks("R4", external_read, "user 'bob' (no roles)"),
 	])
-	authz.build(authz.parts, evidence) == expected with input as request with data.grants as with_groups
+	authz.build(authz.shape, authz.caller, evidence) == expected with input as request with data.grants as with_groups
 }
 
 test_finalize_refuses_groups_its_grant_store_cannot_map if {
@@ -1294,32 +1294,66 @@ test_finalize_refuses_groups_its_grant_store_cannot_map if {
 	authz.finalize == expected with input as {"request": no_groups, "evidence": ours}
 }
 
-# --- the plan: rules run once, and finalize assembles -------------------------------------------------------------
+# --- shape and caller: the rules run once, and finalize assembles ------------------------------------------------
 
-test_finalize_with_the_plan_decides_as_decision if {
-	every request in [
-		submit("erin", {"type": "EXPORT", "exportDestination": "s3", "reads": [ds("wiki")]}),
-		bob_insert,
-		select_from("alice", [ds("wiki"), ds("secret")]),
-		task_list("alice"),
-		{"identity": anonymous, "operation": "sql.task.submit"},
+# The request as a host evaluates its shape: no groups, and the user's name blanked; and again with the name, where
+# the shape says it varies with it.
+blank_caller(request) := object.union(request, {"identity": object.union(
+	object.remove(request.identity, ["groups"]),
+	{"user": ""},
+)})
+
+named_caller(request) := object.union(request, {"identity": object.remove(request.identity, ["groups"])})
+
+host_shape(blank, _) := blank if blank.vary == []
+
+host_shape(blank, named) := named if blank.vary == ["user"]
+
+# Staged as the decision point stages it: the shape, the caller from the identity alone, then finalize.
+test_finalize_with_shape_and_caller_decides_as_decision if {
+	owned := {"id": "q1", "datasource": "wiki", "user": "alice", "type": "query_controller", "status": "RUNNING"}
+	every pair in [
+		[submit("erin", {"type": "EXPORT", "exportDestination": "s3", "reads": [ds("wiki")]}), grants],
+		[bob_insert, grants],
+		[select_from("alice", [ds("wiki"), ds("secret")]), grants],
+		[task_list("alice"), grants],
+		[{"identity": anonymous, "operation": "sql.task.submit"}, grants],
+		[{"identity": who("alice"), "operation": "sql.statements.cancel", "task": owned}, grants],
+		[{"identity": who("bob"), "operation": "sql.statements.cancel", "task": owned}, grants],
+		[member_of(bob_insert, ["cn=readers,dc=x"]), with_groups],
+		[member_of(bob_insert, ["cn=x,dc=#zz"]), with_groups],
 	] {
-		plan := authz.plan with input as request with data.grants as grants
-		evidence := authz.grants_evidence with input as request with data.grants as grants
-		decided := authz.finalize with input as {"request": request, "plan": plan, "evidence": evidence}
-		decided == authz.decision with input as request with data.grants as grants
+		[request, grant_set] := pair
+		blank := authz.shape with input as blank_caller(request) with data.grants as grant_set
+		named := authz.shape with input as named_caller(request) with data.grants as grant_set
+		c := authz.caller with input as {"identity": request.identity} with data.grants as grant_set
+		e := authz.grants_evidence with input as request with data.grants as grant_set
+		decided := authz.finalize with input as {"shape": host_shape(blank, named), "caller": c, "evidence": e}
+		decided == authz.decision with input as request with data.grants as grant_set
 	}
 }
 
-test_the_plan_carries_group_roles_so_finalize_takes_groups_with_it if {
+test_the_caller_carries_group_roles if {
 	request := member_of(bob_insert, ["cn=readers,dc=x"])
-	plan := authz.plan with input as request with data.grants as with_groups
-	plan.roles == ["analyst", "ingester"]
-	evidence := authz.grants_evidence with input as request with data.grants as with_groups
-	decided := authz.finalize with input as {"request": request, "plan": plan, "evidence": evidence}
-	decided == authz.decision with input as request with data.grants as with_groups
+	caller := authz.caller with input as {"identity": request.identity} with data.grants as with_groups
+	caller.roles == ["analyst", "ingester"]
 }
 
-test_the_plan_names_the_roles_of_the_policys_own_grants if {
-	authz.plan.roles == ["analyst"] with input as select_from("alice", [ds("wiki")]) with data.grants as grants
+test_the_caller_names_the_roles_of_the_policys_own_grants if {
+	authz.caller.roles == ["analyst"] with input as {"identity": who("alice")} with data.grants as grants
+}
+
+test_the_caller_refuses_groups_that_are_not_dn_strings if {
+	caller := authz.caller with input as {"identity": object.union(who("alice"), {"groups": [7]})}
+	caller.blockers[0][1] == said("INPUT", "identity.groups must be an array of group DN strings")
+	authz.decision.code == "invalid_request" with input as member_of(bob_insert, [7])
+}
+
+# Only a statement's owner is read from the caller's name, and only there does the shape say it varies.
+test_the_shape_varies_with_the_user_only_for_a_statements_owner if {
+	owned := {"id": "q1", "datasource": "wiki", "user": "alice", "type": "query_controller", "status": "RUNNING"}
+	cancel := {"identity": who("alice"), "operation": "sql.statements.cancel", "task": owned}
+	authz.shape.vary == ["user"] with input as cancel
+	authz.shape.vary == [] with input as bob_insert
+	authz.shape.vary == [] with input as select_from("alice", [ds("wiki")])
 }

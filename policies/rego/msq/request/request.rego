@@ -110,11 +110,6 @@ outcomes contains invalid("identity.user must be a string for an authenticated i
 	not is_string(field(identity, "user"))
 }
 
-outcomes contains invalid("identity.groups must be an array of group DN strings") if {
-	is_object(input)
-	not every_string(groups)
-}
-
 outcomes contains invalid(sprintf("%s needs a statement (raw SQL is analyzed into one first)", [operation])) if {
 	operation in {"sql.query", "sql.task.submit", "sql.statements.submit"}
 	not is_object(field(input, "statement"))
@@ -188,6 +183,13 @@ outcomes contains invalid(sprintf("statement.external[%d] must be an input sourc
 outcomes contains invalid(sprintf("statement.tableFunctions[%d] must be {name, extend}", [i])) if {
 	some i, function in array_field(field(input, "statement"), "tableFunctions")
 	not valid_function(function)
+}
+
+# Read with the caller's roles (msq.authz.caller), not with the request's other outcomes: the groups are the caller's
+# alone, and what a request requires is worked out without them (msq.authz.shape).
+caller_outcomes contains invalid("identity.groups must be an array of group DN strings") if {
+	is_object(input)
+	not every_string(groups)
 }
 
 default array_field(_, _) := []

@@ -284,7 +284,7 @@ test_identity_groups_must_be_an_array_of_strings if {
 	request.groups == [] with input as {"identity": alice, "operation": "tasks.list"}
 	request.groups == ["cn=a,dc=b"] with input as {"identity": object.union(alice, {"groups": ["cn=a,dc=b"]})}
 	every groups in ["cn=a,dc=b", [7], {"cn": "a"}, null] {
-		request.outcomes == {invalid("identity.groups must be an array of group DN strings")} with input as {
+		request.caller_outcomes == {invalid("identity.groups must be an array of group DN strings")} with input as {
 			"identity": object.union(alice, {"groups": groups}),
 			"operation": "tasks.list",
 		}

@@ -35,6 +35,11 @@ owner if {
 	request.user == request.task.user
 }
 
+reads_caller if {
+	request.operation in by_id
+	known
+}
+
 default action := "READ"
 
 action := "WRITE" if request.operation == "sql.statements.cancel"

@@ -35,6 +35,13 @@ owner if {
 	request.user == request.task.user
 }
 
+# The one place a rule reads who the caller is beyond being authenticated: what a request requires is otherwise the
+# same for every caller, and msq.authz.shape says when it is not.
+reads_caller if {
+	request.operation in by_id
+	known
+}
+
 default action := "READ"
 
 action := "WRITE" if request.operation == "sql.statements.cancel"
