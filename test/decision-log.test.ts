@@ -327,7 +327,7 @@ describe("a slow or failing sink", () => {
   }, 60_000);
 });
 
-describe("/health?bundles, as OPA answers it", () => {
+describe("/health?bundles and ?plugins, as OPA answers them", () => {
   it("is 200 {} with the bundle activated, 500 naming it until then; plain /health keeps its body", async () => {
     const source = new BundleSource({ location: join(tmp, "nothing-yet.tar.gz"), pollIntervalMs: 3_600_000 });
     const { app, url } = await serve(undefined, { bundleSource: source, token: "s3cret" });
@@ -340,9 +340,12 @@ describe("/health?bundles, as OPA answers it", () => {
       expect(await get("/health?bundles")).toEqual({ status: 500, body: { error: "one or more bundles are not activated: msq-authz" } });
       expect(await get("/health?bundle=true")).toEqual({ status: 500, body: { error: "one or more bundles are not activated: msq-authz" } });
       expect(await get("/health?bundles=false")).toMatchObject({ status: 200, body: { status: "ok", engine: "wasm", revision: point.revision } });
+      expect(await get("/health?plugins")).toEqual({ status: 500, body: { error: "one or more plugins are not up" } });
+      expect(await get("/health?plugins&exclude-plugin=bundle")).toEqual({ status: 200, body: {} });
       expect((await fetch(`${url}/metrics`)).status).toBe(401);
       source.activated(await loadBundle());
       expect(await get("/health?bundles")).toEqual({ status: 200, body: {} });
+      expect(await get("/health?plugins")).toEqual({ status: 200, body: {} });
       expect(await get("/health?bundles=TRUE")).toEqual({ status: 200, body: {} });
       expect(await get("/health")).toEqual({ status: 200, body: { status: "ok", engine: "wasm", revision: point.revision, bundle: source.status } });
     } finally {
@@ -415,7 +418,7 @@ describe.skipIf(!existsSync(opaBin))("a stock OPA agent, as the oracle", () => {
     }
   }, 60_000);
 
-  it("answers /health?bundles with the same status and body", async () => {
+  it("answers /health?bundles and ?plugins with the same status and body", async () => {
     const config = join(tmp, "opa-unreachable.yaml");
     writeFileSync(config, "services:\n  nowhere:\n    url: http://127.0.0.1:9\nbundles:\n  msq-authz:\n    service: nowhere\n    resource: bundles/msq-authz.tar.gz\n");
     const port = await freePort();
@@ -424,7 +427,7 @@ describe.skipIf(!existsSync(opaBin))("a stock OPA agent, as the oracle", () => {
     const source = new BundleSource({ location: "http://127.0.0.1:9/bundles/msq-authz.tar.gz", pollIntervalMs: 3_600_000 });
     const { app, url } = await serve(undefined, { bundleSource: source });
     try {
-      for (const path of ["/health?bundles", "/health?bundle", "/health?bundles=false"]) {
+      for (const path of ["/health?bundles", "/health?bundle", "/health?plugins", "/health?plugins&exclude-plugin=bundle", "/health?bundles=false"]) {
         const [theirs, ours] = await Promise.all([fetch(`http://127.0.0.1:${port}${path}`), fetch(`${url}${path}`)]);
         const theirBody = (await theirs.json()) as unknown;
         if (path.endsWith("=false")) {

@@ -88,6 +88,10 @@ describe("msq-authz serve", () => {
     [{ method: "POST", path: "/druid/indexer/v1/task", body: indexParallel("secret") }, "bob", undefined, [403, "forbidden"]],
     [{ method: "POST", path: "/druid/indexer/v1/task", body: { type: "index_magic", dataSource: "wiki" } }, "bob", undefined, [400, "invalid_request"]],
     [{ method: "PUT", path: "/druid/coordinator/v1/rules" }, "admin", undefined, [404, "not_found"]],
+    // Jetty decodes a path's percent-escapes before Jersey routes it; methods are case-sensitive.
+    [{ method: "GET", path: "/druid/indexer/v1/%74asks?data%73ource=secret" }, "alice", undefined, [403, "forbidden"]],
+    [{ method: "POST", path: "/druid/indexer/v1/task/q1/%73hutdown/" }, "alice", { id: "q1", datasource: "__query_select" }, [403, "forbidden"]],
+    [{ method: "get", path: "/druid/indexer/v1/task/q1/reports" }, "alice", { id: "q1", datasource: "__query_select" }, [404, "not_found"]],
   ])("maps the Druid request %j onto the policy", async (http, user, task, [status, code]) => {
     const body = { http, identity: { authenticated: true, user }, ...(task ? { task } : {}) };
     const decision = await (await post(`${server.url}/v1/druid`, JSON.stringify(body))).json();

@@ -25,25 +25,44 @@ const MAX_PATH_LENGTH = 8192;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The path and query as Druid's router reads them, or why it cannot be one. */
-function parsePath(path: string): { url: URL } | { invalid: string } {
+/**
+ * The path and query as Druid's Jetty reads them, or why msq-authz will not guess. Jetty decodes a path's
+ * percent-escapes before Jersey routes it, so they are decoded here too; but a path whose reading depends on who
+ * normalizes it (a backslash, a "." or ".." segment, an empty segment, a '.', '/' or '\\' written as a
+ * percent-escape, a fragment) is refused: a URL parser resolves such paths one way, and Jetty refuses them or
+ * routes them another (its "ambiguous URI" checks).
+ */
+function parsePath(path: string): { path: string; query: URLSearchParams } | { invalid: string } {
   if (path.length > MAX_PATH_LENGTH) return { invalid: `/http/path: longer than ${MAX_PATH_LENGTH} characters` };
   if (!path.startsWith("/")) return { invalid: "/http/path: must be a path starting with '/'" };
   if (/[\u0000-\u001f\u007f]/u.test(path)) return { invalid: "/http/path: holds a control character" };
-  try {
-    // Appended to a fixed origin, so "//host/..." stays a path and never names another host.
-    return { url: new URL(`http://druid${path}`) };
-  } catch {
-    return { invalid: "/http/path: not a URL path" };
+  if (path.includes("#")) return { invalid: "/http/path: holds a fragment ('#'), which no request Druid receives has" };
+  if (/%(?![0-9a-f]{2})/iu.test(path)) return { invalid: "/http/path: a '%' that does not start a percent-escape" };
+  const cut = path.indexOf("?");
+  const [raw, query] = cut < 0 ? [path, ""] : [path.slice(0, cut), path.slice(cut + 1)];
+  if (raw.includes("\\")) return { invalid: "/http/path: holds a backslash, which is a separator to some readers and not to others" };
+  if (/%(2e|2f|5c)/iu.test(raw)) return { invalid: "/http/path: writes '.', '/' or '\\' as a percent-escape: an ambiguous path Druid's Jetty refuses" };
+  // A trailing '/' names the same resource to Jersey; the root path is "".
+  const segments = raw.replace(/\/+$/u, "").split("/").slice(1);
+  if (segments.some((segment) => segment === "" || segment === "." || segment === "..")) {
+    return { invalid: "/http/path: has an empty, '.' or '..' segment, which readers resolve differently" };
   }
+  let decoded: string;
+  try {
+    decoded = segments.map((segment) => `/${decodeURIComponent(segment)}`).join("");
+  } catch {
+    return { invalid: "/http/path: a percent-escape that is not UTF-8" };
+  }
+  if (/[\u0000-\u001f\u007f]/u.test(decoded)) return { invalid: "/http/path: percent-escapes a control character" };
+  return { path: decoded, query: new URLSearchParams(query) };
 }
 
 export function mapDruidRequest({ http, identity, task, tasks }: DruidHttpRequest): Mapped {
-  const method = http.method.toUpperCase();
+  // HTTP methods are case-sensitive: Jetty serves "GET", and "get" is no method any Druid endpoint has.
+  const { method } = http;
   const parsed = parsePath(http.path);
   if ("invalid" in parsed) return parsed;
-  const { url } = parsed;
-  const path = url.pathname.replace(/\/+$/u, "");
+  const { path, query } = parsed;
   const base = { identity, ...(task === undefined ? {} : { task }) };
   const sql = (operation: DecisionRequest["operation"]): Mapped => {
     // Druid's SqlQuery: {"query": string, "context"?: object, "parameters"?: array}; anything else is a 400 there.
@@ -80,7 +99,7 @@ export function mapDruidRequest({ http, identity, task, tasks }: DruidHttpReques
     return "invalid" in submitted ? submitted : { request: { ...base, operation: "task.submit", ...submitted } };
   }
   if (method === "GET" && /^\/druid\/indexer\/v1\/(tasks|runningTasks|completeTasks|waitingTasks|pendingTasks)$/u.test(path)) {
-    const datasource = url.searchParams.get("datasource");
+    const datasource = query.get("datasource");
     return { request: { ...base, operation: "tasks.list", ...(datasource ? { datasource } : {}), ...(tasks === undefined ? {} : { tasks }) } };
   }
   if (method === "POST" && path === "/druid/indexer/v1/taskStatus") return { request: { ...base, operation: "tasks.status.bulk" } };
