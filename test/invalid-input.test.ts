@@ -1,6 +1,10 @@
 // Malformed requests are a 400 decision naming the field, from both engines: never an allow, never a throw.
 import { describe, expect, it } from "vitest";
+import { loadBundle } from "../src/bundle/load.js";
 import { MAX_REQUEST_BYTES } from "../src/decision-point.js";
+import { checkGrants } from "../src/grants.js";
+import { WasmPolicy, entrypoints } from "../src/policy/wasm-policy.js";
+import { requestSchema } from "../src/schemas/validate.js";
 import { engines, pointFor } from "./support.js";
 
 const alice = { authenticated: true, user: "alice" };
@@ -82,6 +86,22 @@ const invalid: [string, unknown, string[]][] = [
     "/: give either 'sql' or a pre-analyzed 'statement', not both",
   ]],
 ];
+
+// The Casbin engine refuses groups outright (its grant store maps users, not LDAP groups).
+it("refuses more groups than the schema allows, in the schema and in the policy alike", async () => {
+  const point = await pointFor("wasm", grants);
+  const limit = (requestSchema.properties.identity as { properties: { groups: { maxItems: number } } }).properties.groups.maxItems;
+  const groups = (n: number) => Array.from({ length: n }, (_, i) => `cn=g${i},dc=x`);
+  const request = (n: number) => ({ identity: { ...alice, groups: groups(n) }, operation: "sql.task.enabled" });
+  expect((await point.decide(request(limit))).code).toBe("ok");
+  expect((await point.decide(request(limit + 1))).reasons).toEqual([`INPUT (Request shape): /identity/groups: must NOT have more than ${limit} items`]);
+  // What a stock OPA agent serving the policy answers, with no schema before it.
+  const policy = await WasmPolicy.load(await loadBundle(), checkGrants(grants, "grants"), {});
+  expect(policy.evaluate(entrypoints.decision, request(limit + 1))).toMatchObject({
+    code: "invalid_request",
+    reasons: [`INPUT (Request shape): identity.groups names more than ${limit} groups`],
+  });
+});
 
 describe.each(engines)("invalid requests (%s engine)", (engine) => {
   it.each(invalid)("%s is a 400 naming the field", async (_, request, details) => {

@@ -180,6 +180,13 @@ caller_outcomes contains invalid("identity.groups must be an array of group DN s
 	not every_string(groups)
 }
 
+caller_outcomes contains invalid(sprintf("identity.groups names more than %d groups", [max_groups])) if {
+	every_string(groups)
+	count(groups) > max_groups
+}
+
+max_groups := 50
+
 default array_field(_, _) := []
 
 array_field(value, key) := field(value, key) if is_array(field(value, key))

@@ -280,6 +280,13 @@ test_context_and_set_must_be_objects if {
 		with input as submit_with(object.union(select_wiki, {"set": ["maxNumTasks"]}))
 }
 
+test_identity_groups_are_at_most_max_groups if {
+	fifty := [sprintf("cn=g%d,dc=x", [i]) | some i in numbers.range(1, request.max_groups)]
+	request.caller_outcomes == set() with input as {"identity": object.union(alice, {"groups": fifty})}
+	request.caller_outcomes == {invalid("identity.groups names more than 50 groups")}
+		with input as {"identity": object.union(alice, {"groups": array.concat(fifty, ["cn=one,dc=more"])})}
+}
+
 test_identity_groups_must_be_an_array_of_strings if {
 	request.groups == [] with input as {"identity": alice, "operation": "tasks.list"}
 	request.groups == ["cn=a,dc=b"] with input as {"identity": object.union(alice, {"groups": ["cn=a,dc=b"]})}
