@@ -324,6 +324,19 @@ describe("import --from: failed calls", () => {
     expect(written).toBe(false);
   });
 
+  it("answers over --max-total-bytes together fail the fetch, each call within its own limit", async () => {
+    const { result, written } = await failing({}, ["--max-total-bytes", "1024", "--concurrency", "1"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^msq-authz: import: GET \S+: the answers so far hold \d+ bytes, more than --max-total-bytes 1024\n$/u);
+    expect(written).toBe(false);
+  });
+
+  it("a fetch that outlasts --total-timeout fails, though each call is within --timeout", async () => {
+    const { result, written } = await failing({ "roles/admin?full&simplifyPermissions": "stall" }, ["--total-timeout", "0.3", "--timeout", "30", "--concurrency", "1"]);
+    expect(result).toEqual({ code: 2, stdout: "", stderr: `msq-authz: import: GET ${base()}/roles/admin?full&simplifyPermissions: the import did not finish within --total-timeout 0.3 s\n` });
+    expect(written).toBe(false);
+  });
+
   it("off a Coordinator, every path is a 404", async () => {
     const coordinator = await startCoordinator({ notCoordinator: true });
     try {

@@ -1,7 +1,8 @@
 // Fetches one authorizer's users, roles and group mappings from a live Coordinator's basic-security API. The API has
 // no whole-database export: it lists names, then answers for one entity per call. Every call is bounded (a timeout
-// for the whole call, a cap on the answer's bytes, read as a stream and cut there) and so is the number of calls in
-// flight; the first failure stops new calls, and every failed call is reported. Callers write nothing unless the
+// for the whole call, a cap on the answer's bytes, read as a stream and cut there), and so are the calls together
+// (their bytes, and the whole fetch's time) and the number in flight; the first failure stops new calls, and every
+// failed call is reported. Callers write nothing unless the
 // whole fetch succeeded.
 import { type Agent as HttpAgent, type IncomingMessage, Agent as PlainAgent, request as httpRequest } from "node:http";
 import { Agent as TlsAgent, request as httpsRequest } from "node:https";
@@ -21,6 +22,13 @@ export interface CoordinatorOptions {
   timeoutMs: number;
   /** The most bytes one answer may have; a longer one fails its call. */
   maxResponseBytes: number;
+  /**
+   * The most bytes all answers together may have: the call whose answer passes it fails. With the calls in flight,
+   * what the fetch holds stays under this plus `concurrency` times `maxResponseBytes`.
+   */
+  maxTotalBytes: number;
+  /** For the whole fetch: a call still unanswered then fails, and none starts after. */
+  totalTimeoutMs: number;
   /** Calls in flight at once. */
   concurrency: number;
 }
@@ -81,8 +89,12 @@ class Client {
   private readonly prefix: string;
   private readonly agent: HttpAgent;
   private readonly headers: Record<string, string>;
+  private readonly deadline: number;
+  /** Bytes of the answers read so far. */
+  private received = 0;
 
   constructor(private readonly options: CoordinatorOptions) {
+    this.deadline = Date.now() + options.totalTimeoutMs;
     this.base = new URL(options.url);
     this.prefix = `${this.base.pathname.replace(/\/+$/u, "")}/druid-ext/basic-security/authorization/db/${encodeURIComponent(options.authorizer)}/`;
     // Keep-alive: a large database is thousands of small calls to one host.
@@ -125,8 +137,11 @@ class Client {
   }
 
   private get(path: string): Promise<Call> {
-    const { timeoutMs, maxResponseBytes } = this.options;
+    const { timeoutMs, maxResponseBytes, maxTotalBytes, totalTimeoutMs } = this.options;
     const url = new URL(path, this.base);
+    const left = this.deadline - Date.now();
+    const whole = `the import did not finish within --total-timeout ${totalTimeoutMs / 1000} s`;
+    if (left <= 0) return Promise.resolve({ ok: false, failure: { method: "GET", path, reason: whole } });
     return new Promise((resolve) => {
       let settled = false;
       const settle = (call: Call): void => {
@@ -139,7 +154,7 @@ class Client {
         settle({ ok: false, failure: { method: "GET", path, reason } });
         request.destroy();
       };
-      const timer = setTimeout(() => fail(`no complete answer within ${timeoutMs / 1000} s`), timeoutMs);
+      const timer = setTimeout(() => fail(left < timeoutMs ? whole : `no complete answer within ${timeoutMs / 1000} s`), Math.min(timeoutMs, left));
       const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { agent: this.agent, headers: this.headers });
       request.on("error", (error) => fail(describeError(error)));
       request.once("response", (response) => {
@@ -154,6 +169,8 @@ class Client {
           .then((body) => {
             if (status < 200 || status > 299) return fail(describeStatus(response, body));
             if (body.truncated) return fail(`the answer is larger than --max-response-bytes ${maxResponseBytes}`);
+            this.received += body.bytes.length;
+            if (this.received > maxTotalBytes) return fail(`the answers so far hold ${this.received} bytes, more than --max-total-bytes ${maxTotalBytes}`);
             try {
               settle({ ok: true, value: JSON.parse(body.bytes.toString("utf8")) as unknown });
             } catch (error) {

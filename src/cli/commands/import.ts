@@ -13,7 +13,7 @@ import { type Values, loadSettings, numberOption, readJson, readText, str } from
 
 const USER_VARIABLE = "MSQ_AUTHZ_DRUID_USER";
 const PASSWORD_VARIABLE = "MSQ_AUTHZ_DRUID_PASSWORD";
-const fromOnly = ["authorizer", "ca", "timeout", "max-response-bytes", "concurrency"] as const;
+const fromOnly = ["authorizer", "ca", "timeout", "max-response-bytes", "max-total-bytes", "total-timeout", "concurrency"] as const;
 
 export const importCommand: Command = {
   name: "import",
@@ -34,6 +34,8 @@ export const importCommand: Command = {
     { name: "ca", type: "string", value: "FILE", summary: "PEM certificates to trust for an https --from (default: the system's)" },
     { name: "timeout", type: "string", value: "SEC", summary: "a call fails when its whole answer takes longer (default 30)" },
     { name: "max-response-bytes", type: "string", value: "N", summary: "a call fails when its answer is larger (default 16777216)" },
+    { name: "max-total-bytes", type: "string", value: "N", summary: "the fetch fails when all answers together are larger (default 268435456)" },
+    { name: "total-timeout", type: "string", value: "SEC", summary: "the fetch fails when it takes longer in all (default 600)" },
     { name: "concurrency", type: "string", value: "N", summary: "calls in flight at once (default 4)" },
     { name: "grants-out", type: "string", value: "FILE", summary: "write the grants there" },
     { name: "settings-out", type: "string", value: "FILE", summary: "write the settings there" },
@@ -124,6 +126,8 @@ async function coordinatorOptions(from: string, values: Values, io: Io): Promise
   const ca = caFile === undefined ? undefined : await readText(caFile, "--ca", io);
   const timeout = numberOption(values, "timeout", (n) => Number.isFinite(n) && n > 0 && n <= 3600, "a number of seconds, more than 0 and at most 3600");
   const maxBytes = numberOption(values, "max-response-bytes", (n) => Number.isSafeInteger(n) && n >= 1024, "a whole number of bytes, 1024 or more");
+  const maxTotal = numberOption(values, "max-total-bytes", (n) => Number.isSafeInteger(n) && n >= 1024, "a whole number of bytes, 1024 or more");
+  const totalTimeout = numberOption(values, "total-timeout", (n) => Number.isFinite(n) && n > 0 && n <= 86_400, "a number of seconds, more than 0 and at most 86400");
   const concurrency = numberOption(values, "concurrency", (n) => Number.isInteger(n) && n >= 1 && n <= 64, "a whole number from 1 to 64");
   return {
     url: from,
@@ -132,6 +136,8 @@ async function coordinatorOptions(from: string, values: Values, io: Io): Promise
     ...(ca === undefined ? {} : { ca }),
     timeoutMs: (timeout ?? 30) * 1000,
     maxResponseBytes: maxBytes ?? 16 * 1024 * 1024,
+    maxTotalBytes: maxTotal ?? 256 * 1024 * 1024,
+    totalTimeoutMs: (totalTimeout ?? 600) * 1000,
     concurrency: concurrency ?? 4,
   };
 }
