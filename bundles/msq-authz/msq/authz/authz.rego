@@ -100,9 +100,9 @@ matched(p, matches) := [object.union(c, {"role": m.role, "pattern": m.pattern}) 
 	m := matches[key(c)]
 ]
 
-who(p, evidence) := sprintf("user '%s' (roles: %s)", [p.user, concat(", ", sort(evidence.roles))]) if {
+who(p, evidence) := concat("", ["user '", p.user, "' (roles: ", concat(", ", sort(evidence.roles)), ")"]) if {
 	count(evidence.roles) > 0
-} else := sprintf("user '%s' (no roles)", [p.user])
+} else := concat("", ["user '", p.user, "' (no roles)"])
 
 denied(p, evidence, matches, gaps) := result.decision(
 	false, 403, "forbidden", p.checks, gaps, matched(p, matches),
@@ -113,10 +113,10 @@ lacking(p, evidence, matches) := {reason |
 	caller_is := who(p, evidence)
 	some r in p.requirements
 	not matches[key(r)]
-	reason := sprintf(
-		"%s (%s): needs %s on %s '%s'; %s has no matching permission",
-		[r.rule, r.title, r.action, r.type, r.name, caller_is],
-	)
+	reason := concat("", [
+		r.rule, " (", r.title, "): needs ", r.action, " on ", r.type, " '", r.name, "'; ", caller_is,
+		" has no matching permission",
+	])
 }
 
 followed(p, matches) := result.decision(
@@ -127,10 +127,10 @@ followed(p, matches) := result.decision(
 grant_reasons(p, matches) := {reason |
 	some r in p.requirements
 	m := matches[key(r)]
-	reason := sprintf(
-		"%s (%s): %s on %s '%s' granted to role '%s' by pattern '%s'",
-		[r.rule, r.title, r.action, r.type, r.name, m.role, m.pattern],
-	)
+	reason := concat("", [
+		r.rule, " (", r.title, "): ", r.action, " on ", r.type, " '", r.name, "' granted to role '", m.role,
+		"' by pattern '", m.pattern, "'",
+	])
 }
 
 allow_reasons(p, matches) := sort(said) if {

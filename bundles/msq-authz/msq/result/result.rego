@@ -23,10 +23,12 @@ outcome(rule, stage, status, code, detail) := {
 	"stage": stages[stage],
 	"status": status,
 	"code": code,
-	"reason": sprintf("%s (%s): %s", [rule.custom.id, rule.title, detail]),
+	"reason": reason(rule, detail),
 }
 
-note(rule, detail) := sprintf("%s (%s): %s", [rule.custom.id, rule.title, detail])
+note(rule, detail) := reason(rule, detail)
+
+reason(rule, detail) := concat("", [rule.custom.id, " (", rule.title, "): ", detail])
 
 decision(allow, status, code, checks, missing, matched, reasons) := {
 	"allow": allow,

@@ -11,7 +11,10 @@ default raw := {}
 
 raw := data.settings if is_object(data.settings)
 
-version_string := sprintf("%v", [object.get(raw, "druidVersion", default_version_string)])
+version_string := given if {
+	given := object.get(raw, "druidVersion", default_version_string)
+	is_string(given)
+} else := sprintf("%v", [object.get(raw, "druidVersion", default_version_string)])
 
 default version := 0
 

@@ -28,11 +28,15 @@ outcome(rule, stage, status, code, detail) := {
 	"stage": stages[stage],
 	"status": status,
 	"code": code,
-	"reason": sprintf("%s (%s): %s", [rule.custom.id, rule.title, detail]),
+	"reason": reason(rule, detail),
 }
 
 # A reason that explains an allow without a permission check (ownership, an open endpoint).
-note(rule, detail) := sprintf("%s (%s): %s", [rule.custom.id, rule.title, detail])
+note(rule, detail) := reason(rule, detail)
+
+# "<id> (<title>): <detail>". With concat, not sprintf: opa-wasm runs sprintf in JavaScript, moving its arguments out
+# of the WASM memory and its result back in. A detail is always a string.
+reason(rule, detail) := concat("", [rule.custom.id, " (", rule.title, "): ", detail])
 
 # The one shape of a decision (src/schemas/decision.schema.json; the decision point stamps engine and revision).
 decision(allow, status, code, checks, missing, matched, reasons) := {

@@ -12,7 +12,12 @@ default raw := {}
 
 raw := data.settings if is_object(data.settings)
 
-version_string := sprintf("%v", [object.get(raw, "druidVersion", default_version_string)])
+# Read as it is when it is a string, which the settings schema requires: opa-wasm runs sprintf in JavaScript, and
+# this is read by nearly every decision.
+version_string := given if {
+	given := object.get(raw, "druidVersion", default_version_string)
+	is_string(given)
+} else := sprintf("%v", [object.get(raw, "druidVersion", default_version_string)])
 
 # "35.0.0" -> 35, "36.0.0-SNAPSHOT" -> 36; "0.23.0" -> 0.23 so that pre-24 releases sort below 24.
 default version := 0
