@@ -230,6 +230,10 @@ describe("msq-authz serve under abuse", () => {
       [{ method: "GET", path: "/druid/indexer/v1/./tasks" }, "/http/path: has an empty, '.' or '..' segment"],
       [{ method: "GET", path: "/druid//indexer/v1/tasks" }, "/http/path: has an empty, '.' or '..' segment"],
       [{ method: "GET", path: "/druid/indexer/v1/tasks#x" }, "/http/path: holds a fragment"],
+      [{ method: "GET", path: "/druid/indexer/v1/task/.;/status" }, "/http/path: holds a ';' (path parameters)"],
+      [{ method: "POST", path: "/druid/v2/sql;x=1", body: { query: "SELECT 1" } }, "/http/path: holds a ';' (path parameters)"],
+      // Druid checks READ on DATASOURCE '' for an empty ?datasource=; msq-authz refuses the empty name.
+      [{ method: "GET", path: "/druid/indexer/v1/tasks?datasource=" }, "/datasource: must NOT have fewer than 1 characters"],
       [{ method: "GET", path: "/druid/indexer/v1/task/%zz" }, "/http/path: a '%' that does not start a percent-escape"],
       [{ method: "GET", path: "/druid/indexer/v1/task/%C0%AF/status" }, "/http/path: a percent-escape that is not UTF-8"],
       [{ method: "GET", path: "/druid/indexer/v1/task/a%00b" }, "/http/path: percent-escapes a control character"],

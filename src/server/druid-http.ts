@@ -28,9 +28,9 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 /**
  * The path and query as Druid's Jetty reads them, or why msq-authz will not guess. Jetty decodes a path's
  * percent-escapes before Jersey routes it, so they are decoded here too; but a path whose reading depends on who
- * normalizes it (a backslash, a "." or ".." segment, an empty segment, a '.', '/' or '\\' written as a
- * percent-escape, a fragment) is refused: a URL parser resolves such paths one way, and Jetty refuses them or
- * routes them another (its "ambiguous URI" checks).
+ * normalizes it (a backslash, a "." or ".." segment, an empty segment, a ';' path parameter, a '.', '/' or '\\'
+ * written as a percent-escape, a fragment) is refused: a URL parser resolves such paths one way, and Jetty refuses
+ * them or routes them another (its "ambiguous URI" checks).
  */
 function parsePath(path: string): { path: string; query: URLSearchParams } | { invalid: string } {
   if (path.length > MAX_PATH_LENGTH) return { invalid: `/http/path: longer than ${MAX_PATH_LENGTH} characters` };
@@ -41,6 +41,7 @@ function parsePath(path: string): { path: string; query: URLSearchParams } | { i
   const cut = path.indexOf("?");
   const [raw, query] = cut < 0 ? [path, ""] : [path.slice(0, cut), path.slice(cut + 1)];
   if (raw.includes("\\")) return { invalid: "/http/path: holds a backslash, which is a separator to some readers and not to others" };
+  if (raw.includes(";")) return { invalid: "/http/path: holds a ';' (path parameters), which Jetty strips and other readers keep" };
   if (/%(2e|2f|5c)/iu.test(raw)) return { invalid: "/http/path: writes '.', '/' or '\\' as a percent-escape: an ambiguous path Druid's Jetty refuses" };
   // A trailing '/' names the same resource to Jersey; the root path is "".
   const segments = raw.replace(/\/+$/u, "").split("/").slice(1);
@@ -99,8 +100,9 @@ export function mapDruidRequest({ http, identity, task, tasks }: DruidHttpReques
     return "invalid" in submitted ? submitted : { request: { ...base, operation: "task.submit", ...submitted } };
   }
   if (method === "GET" && /^\/druid\/indexer\/v1\/(tasks|runningTasks|completeTasks|waitingTasks|pendingTasks)$/u.test(path)) {
+    // Present at all, even empty, it is checked up front: Druid's getTasks tests dataSource != null.
     const datasource = query.get("datasource");
-    return { request: { ...base, operation: "tasks.list", ...(datasource ? { datasource } : {}), ...(tasks === undefined ? {} : { tasks }) } };
+    return { request: { ...base, operation: "tasks.list", ...(datasource === null ? {} : { datasource }), ...(tasks === undefined ? {} : { tasks }) } };
   }
   if (method === "POST" && path === "/druid/indexer/v1/taskStatus") return { request: { ...base, operation: "tasks.status.bulk" } };
   return { unknown: `${method} ${path}` };

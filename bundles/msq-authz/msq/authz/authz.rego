@@ -48,7 +48,9 @@ default vary := []
 
 vary := ["user"] if statements.reads_caller
 
-identity := grants.identity_roles(request.user, request.groups)
+default identity := {"roles": [], "errors": set()}
+
+identity := grants.identity_roles(request.user, request.groups) if count(request.caller_outcomes) == 0
 
 default refusal_of(_) := null
 

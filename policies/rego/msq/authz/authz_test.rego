@@ -1343,6 +1343,16 @@ test_the_caller_names_the_roles_of_the_policys_own_grants if {
 	authz.caller.roles == ["analyst"] with input as {"identity": who("alice")} with data.grants as grants
 }
 
+# Groups over the bound are refused without being read: every one of them here would be unreadable.
+test_the_caller_reads_no_group_it_refuses if {
+	unreadable := [sprintf("cn=g%d,dc=#zz", [i]) | some i in numbers.range(1, 51)]
+	caller := authz.caller with input as {"identity": object.union(who("alice"), {"groups": unreadable})}
+		with data.grants as with_groups
+	caller.unreadable == []
+	caller.roles == []
+	caller.blockers[0][1] == said("INPUT", "identity.groups names more than 50 groups")
+}
+
 test_the_caller_refuses_groups_that_are_not_dn_strings if {
 	caller := authz.caller with input as {"identity": object.union(who("alice"), {"groups": [7]})}
 	caller.blockers[0][1] == said("INPUT", "identity.groups must be an array of group DN strings")
