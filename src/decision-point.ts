@@ -70,7 +70,8 @@ export interface DecisionPointOptions {
   /**
    * The most the remembered halves of first-time decisions may hold, keys and answers, in bytes (default 16 MiB,
    * DEFAULT_PLAN_CACHE_BYTES; 0 turns it off): what a request requires whoever sends it, and who a caller is
-   * (src/policy/plan-memo.ts). WASM engine only.
+   * (src/policy/plan-memo.ts). Kept with a caller's own `enforcer` or `matcher` too: neither half reads grants a
+   * matcher holds.
    */
   planCacheBytes?: number;
 }
@@ -149,7 +150,7 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
     const policy = await WasmPolicy.load(next, nextGrants, nextSettings, options.wasmMemoryMiB, "host");
     const matcher = given ?? (options.engine === "casbin" ? new CasbinGrantMatcher(await createCasbinEnforcer(nextGrants)) : undefined);
     const plans = new PlanMemo(options.planCacheBytes ?? DEFAULT_PLAN_CACHE_BYTES);
-    const engine = matcher ? matchedEngine(policy, matcher) : policyEngine(policy, indexed, plans);
+    const engine = matcher ? matchedEngine(policy, matcher, plans) : policyEngine(policy, indexed, plans);
     return { engine, policy, grants: indexed, plans, stamp: { engine: engine.name, revision: policy.revision } };
   };
   const decisionCacheEntries = options.decisionCacheEntries ?? (given ? 0 : 10_000);

@@ -150,7 +150,7 @@ describe("WASM, Casbin and OPA's Go evaluator", () => {
         const staged = policyEngine(policy, IndexedGrants.of(sample.grants), new PlanMemo(DEFAULT_PLAN_CACHE_BYTES));
         const byWasm = await staged.decide(sample.input);
         const remembered = await staged.decide(sample.input);
-        const byCasbin = await matchedEngine(policy, new CasbinGrantMatcher(await createCasbinEnforcer(sample.grants))).decide(sample.input);
+        const byCasbin = await matchedEngine(policy, new CasbinGrantMatcher(await createCasbinEnforcer(sample.grants)), new PlanMemo(0)).decide(sample.input);
         // The decision point does not check the policy's answers against the decision schema: this test does.
         expect(validateDecision({ ...byWasm, engine: "wasm", revision: "r" }), JSON.stringify(validateDecision.errors)).toBe(true);
         const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));

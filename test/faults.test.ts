@@ -33,12 +33,11 @@ describe.each(engines)("a decision that runs the WASM policy out of memory (%s e
   it("is an engine_error naming the ceiling, never remembered; the next decision is answered as before", async () => {
     const tight = await createDecisionPoint({ grants, engine, wasmMemoryMiB: 4 });
     const roomy = await createDecisionPoint({ grants, engine });
-    // Either engine asks the policy what the request needs (its shape, after the caller; or what to check): the
-    // request alone exhausts the ceiling there.
-    const entrypoint = engine === "wasm" ? entrypoints.shape : entrypoints.required;
+    // Either engine asks the policy what the request needs (its shape, after the caller): the request alone
+    // exhausts the ceiling there.
     for (let attempt = 0; attempt < 2; attempt++) {
       expect(await tight.decide(large)).toEqual(
-        engineErrorDecision(`policy evaluation failed at ${entrypoint}: out of memory at the 4 MiB ceiling (opa_malloc: failed)`, tight),
+        engineErrorDecision(`policy evaluation failed at ${entrypoints.shape}: out of memory at the 4 MiB ceiling (opa_malloc: failed)`, tight),
       );
       expect(await tight.decide(small)).toEqual(await roomy.decide(small));
     }

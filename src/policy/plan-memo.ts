@@ -22,6 +22,7 @@ export interface Shape {
 
 /** What msq/authz/caller answers, as far as the host reads it. */
 export interface Caller {
+  user: string;
   roles: string[];
   blockers: unknown[];
 }
