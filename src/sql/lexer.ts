@@ -65,7 +65,9 @@ const isCharsetChar = (c: number, first: boolean): boolean =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
   (!first && (c === 0x3a || c === 0x2e || c === 0x2d || c === 0x5f));
 
-const asciiUpper = (text: string): string => text.replace(/[a-z]+/gu, (run) => run.toUpperCase());
+// Keywords are upper-cased in ASCII only ('ß' stays 'ß'): where the text is all ASCII, toUpperCase is just that.
+const asciiUpper = (text: string): string =>
+  /[^\u0000-\u007f]/u.test(text) ? text.replace(/[a-z]+/gu, (run) => run.toUpperCase()) : text.toUpperCase();
 
 /** Operators, longest first (Druid's Parser.jj has no & or <<). */
 const symbols = ["<=", ">=", "<>", "!=", "->", "||", "=>", "..", "(", ")", "[", "]", ";", ".", ",", "=", ">", "<", ":", "+", "-", "*", "/", "%", "|", "^", "$"];
