@@ -72,8 +72,10 @@ export class IndexedGrants {
    * The names that one of the patterns fully matches (a task list's visible datasources): a pattern is its literal
    * name or a Java-dialect regex, their alternation compiled once per revision.
    */
-  namesMatching(patterns: readonly string[], names: Iterable<string>): string[] {
-    const literals = new Set(patterns);
+  namesMatching(patterns: readonly string[], names: readonly string[]): string[] {
+    if (names.length === 0) return [];
+    // Only a literal pattern names itself: the name "logs_[0-9]+" is no match for the regex logs_[0-9]+.
+    const literals = new Set(patterns.filter(isLiteralPattern));
     const regexes = patterns.filter((pattern) => !isLiteralPattern(pattern));
     const joined = regexes.join("\u0000");
     const key = cacheKey(joined);
