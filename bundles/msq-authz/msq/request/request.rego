@@ -86,7 +86,7 @@ field(value, key) := object.get(value, key, null) if is_object(value)
 
 outcomes contains invalid("the request must be a JSON object") if not is_object(input)
 
-outcomes contains invalid(sprintf("unknown operation %v", [field(input, "operation")])) if {
+outcomes contains invalid(sprintf("unknown operation %s", [result.text(field(input, "operation"))])) if {
 	is_object(input)
 	not field(input, "operation") in operations
 }
@@ -122,7 +122,10 @@ outcomes contains invalid("task.inputSources must be an array of input source ty
 	not every_string(inputs)
 }
 
-outcomes contains invalid(sprintf("statement.type must be one of SELECT, INSERT, REPLACE, EXPORT, not %v", [type])) if {
+outcomes contains invalid(concat("", [
+	"statement.type must be one of SELECT, INSERT, REPLACE, EXPORT, not ",
+	result.text(type),
+])) if {
 	is_object(field(input, "statement"))
 	type := field(statement, "type")
 	not type in statement_types

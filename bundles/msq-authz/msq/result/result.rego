@@ -26,6 +26,10 @@ outcome(rule, stage, status, code, detail) := {
 	"reason": reason(rule, detail),
 }
 
+text(value) := value if is_string(value)
+
+else := json.marshal(value)
+
 note(rule, detail) := reason(rule, detail)
 
 reason(rule, detail) := concat("", [rule.custom.id, " (", rule.title, "): ", detail])

@@ -5,6 +5,8 @@
 #   runtime.properties file gives them) into the switches the rules read.
 package msq.settings
 
+import data.msq.result
+
 default_version_string := "35.0.0"
 
 default raw := {}
@@ -14,7 +16,7 @@ raw := data.settings if is_object(data.settings)
 version_string := given if {
 	given := object.get(raw, "druidVersion", default_version_string)
 	is_string(given)
-} else := sprintf("%v", [object.get(raw, "druidVersion", default_version_string)])
+} else := result.text(object.get(raw, "druidVersion", default_version_string))
 
 default version := 0
 

@@ -72,7 +72,9 @@ input_problems contains "invalid input: processes must be an array of indexer, o
 	not is_array(input.processes)
 }
 
-input_problems contains sprintf("invalid input: unknown process %v (indexer, overlord or broker)", [p]) if {
+input_problems contains concat("", [
+	"invalid input: unknown process ", result.text(p), " (indexer, overlord or broker)",
+]) if {
 	some p in requested
 	not p in processes
 }
@@ -265,7 +267,9 @@ problems contains result.note(r9, "durable storage on azure needs druid.msq.inte
 problems contains result.note(f9, detail) if {
 	some path in export_paths
 	not s3_uri(path)
-	detail := sprintf("druid.export.storage.s3.allowedExportPaths entry %v is not an s3://bucket/prefix URI", [path])
+	detail := concat("", [
+		"druid.export.storage.s3.allowedExportPaths entry ", result.text(path), " is not an s3://bucket/prefix URI",
+	])
 }
 
 problems contains result.note(f9, detail) if {

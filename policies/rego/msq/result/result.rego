@@ -31,6 +31,12 @@ outcome(rule, stage, status, code, detail) := {
 	"reason": reason(rule, detail),
 }
 
+# A value as text: a string as it is, anything else as its JSON. Not sprintf's %v: opa-wasm runs sprintf in
+# JavaScript, which fails on null, and prints composite values differently from OPA's Go evaluator.
+text(value) := value if is_string(value)
+
+else := json.marshal(value)
+
 # A reason that explains an allow without a permission check (ownership, an open endpoint).
 note(rule, detail) := reason(rule, detail)
 

@@ -35,3 +35,12 @@ test_stages_follow_druids_order_of_checks if {
 test_note_names_the_rule if {
 	result.note(rule, "the owner may read it") == "X9 (Some rule): the owner may read it"
 }
+
+test_text_is_a_string_as_it_is_and_anything_else_as_json if {
+	result.text("ASYNC") == "ASYNC"
+	result.text(null) == "null"
+	result.text(1.5) == "1.5"
+	result.text(true) == "true"
+	result.text(["a", 1]) == `["a",1]`
+	result.text({"k": "v"}) == `{"k":"v"}`
+}

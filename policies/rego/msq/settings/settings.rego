@@ -5,6 +5,8 @@
 #   runtime.properties file gives them) into the switches the rules read.
 package msq.settings
 
+import data.msq.result
+
 # Druid 35 is the newest release the rules are checked against (MSQ moved into core there).
 default_version_string := "35.0.0"
 
@@ -17,7 +19,7 @@ raw := data.settings if is_object(data.settings)
 version_string := given if {
 	given := object.get(raw, "druidVersion", default_version_string)
 	is_string(given)
-} else := sprintf("%v", [object.get(raw, "druidVersion", default_version_string)])
+} else := result.text(object.get(raw, "druidVersion", default_version_string))
 
 # "35.0.0" -> 35, "36.0.0-SNAPSHOT" -> 36; "0.23.0" -> 0.23 so that pre-24 releases sort below 24.
 default version := 0

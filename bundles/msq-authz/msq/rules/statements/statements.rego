@@ -74,13 +74,13 @@ outcomes contains result.outcome(f6, "endpoint", 404, "not_found", detail) if {
 outcomes contains result.outcome(f6, "request", 400, "invalid_request", detail) if {
 	request.operation == "sql.statements.submit"
 	mode := object.get(request.query_context, "executionMode", "")
-	not upper(sprintf("%v", [mode])) == "ASYNC"
-	detail := sprintf("the statements API runs only executionMode=ASYNC, not %v", [mode])
+	not upper(result.text(mode)) == "ASYNC"
+	detail := sprintf("the statements API runs only executionMode=ASYNC, not %s", [result.text(mode)])
 }
 
 outcomes contains result.outcome(f6, "request", 400, "invalid_request", detail) if {
 	request.operation == "sql.statements.submit"
-	upper(sprintf("%v", [object.get(request.query_context, "selectDestination", "")])) == "DURABLESTORAGE"
+	upper(result.text(object.get(request.query_context, "selectDestination", ""))) == "DURABLESTORAGE"
 	not settings.durable_storage
 	detail := concat(" ", [
 		"selectDestination=durableStorage needs durable storage on the Broker",
@@ -91,7 +91,7 @@ outcomes contains result.outcome(f6, "request", 400, "invalid_request", detail) 
 outcomes contains result.outcome(f6, "lookup", unknown_status, "not_found", detail) if {
 	request.operation in by_id
 	not known
-	detail := sprintf("Query [%v] was not found", [object.get(request.task, "id", "")])
+	detail := sprintf("Query [%s] was not found", [result.text(object.get(request.task, "id", ""))])
 }
 
 outcomes contains result.outcome(f6, "authorization", 403, "forbidden", detail) if {
@@ -99,7 +99,9 @@ outcomes contains result.outcome(f6, "authorization", 403, "forbidden", detail) 
 	known
 	not owner
 	not settings.at_least(28)
-	detail := sprintf("Druid %s lets only the query's owner '%v' use it", [settings.version_string, request.task.user])
+	detail := concat("", [
+		"Druid ", settings.version_string, " lets only the query's owner '", result.text(request.task.user), "' use it",
+	])
 }
 
 outcomes contains result.outcome(f6, "planning", 400, "invalid_request", detail) if {
@@ -107,5 +109,5 @@ outcomes contains result.outcome(f6, "planning", 400, "invalid_request", detail)
 	known
 	state := object.get(request.task, "status", "SUCCESS")
 	state != "SUCCESS"
-	detail := sprintf("results are available once the query succeeds; it is %v", [state])
+	detail := sprintf("results are available once the query succeeds; it is %s", [result.text(state)])
 }

@@ -155,7 +155,7 @@ outcomes contains result.outcome(extern.f1, "request", 400, "invalid_request", d
 outcomes contains result.outcome(f5, "lookup", 404, "not_found", detail) if {
 	interacts
 	not request.task_found
-	detail := sprintf("Cannot find any task with id: [%v]", [object.get(request.task, "id", "")])
+	detail := sprintf("Cannot find any task with id: [%s]", [result.text(object.get(request.task, "id", ""))])
 }
 
 unsupported_inputs contains request.submitted_task_type if native_kind == "unsupported"

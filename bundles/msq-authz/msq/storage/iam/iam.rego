@@ -11,6 +11,8 @@
 #   (reference_policies_elements_*.html).
 package msq.storage.iam
 
+import data.msq.result
+
 document(policy) := policy if is_object(policy)
 
 document(policy) := json.unmarshal(policy) if {
@@ -40,7 +42,7 @@ statements(policies) := [normalize(st, i, j, version(doc)) |
 	is_object(st)
 ]
 
-statement_id(st, i, j) := sprintf("%v", [st.Sid]) if {
+statement_id(st, i, j) := result.text(st.Sid) if {
 	not is_null(object.get(st, "Sid", null))
 	st.Sid != ""
 } else := sprintf("policy[%d].statement[%d]", [i, j])

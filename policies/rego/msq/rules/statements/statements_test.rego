@@ -94,6 +94,12 @@ test_submission_in_async_mode_passes_the_context_checks if {
 	statements.outcomes == set() with input as submit({"executionMode": "async"})
 }
 
+# opa-wasm's sprintf fails on null: an executionMode of null is refused like any other, not an engine error.
+test_a_null_or_composite_execution_mode_is_named_as_json if {
+	statements.outcomes == {not_async("null")} with input as submit({"executionMode": null})
+	statements.outcomes == {not_async(`["ASYNC"]`)} with input as submit({"executionMode": ["ASYNC"]})
+}
+
 test_submission_needs_execution_mode_async if {
 	statements.outcomes == {not_async("SYNC")} with input as submit({"executionMode": "SYNC"})
 	statements.outcomes == {not_async("")} with input as submit({})

@@ -11,6 +11,8 @@
 #   (reference_policies_elements_*.html).
 package msq.storage.iam
 
+import data.msq.result
+
 # --- documents and statements --------------------------------------------------------------------------------------
 
 # A policy document, or its JSON text as a file holds it.
@@ -49,7 +51,7 @@ statements(policies) := [normalize(st, i, j, version(doc)) |
 ]
 
 # A statement is named by its Sid, or by its place when it has none.
-statement_id(st, i, j) := sprintf("%v", [st.Sid]) if {
+statement_id(st, i, j) := result.text(st.Sid) if {
 	not is_null(object.get(st, "Sid", null))
 	st.Sid != ""
 } else := sprintf("policy[%d].statement[%d]", [i, j])
