@@ -119,6 +119,12 @@ export interface DecisionPoint {
  */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
+/** The default number of analyzed SQL statements kept (sqlCacheEntries). */
+export const DEFAULT_SQL_CACHE_ENTRIES = 1000;
+
+/** The default number of decisions remembered (decisionCacheEntries). */
+export const DEFAULT_DECISION_CACHE_ENTRIES = 10_000;
+
 /** The decision cache's default budget (decisionCacheBytes). */
 export const DEFAULT_DECISION_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -131,11 +137,14 @@ const MAX_REMEMBERED_CHECK = 16 * 1024;
 /** Decisions that are never remembered: refusals are cheap to make again, and engine errors may not recur. */
 const UNREMEMBERED: ReadonlySet<string> = new Set(["invalid_request", "invalid_sql", "unsupported_sql", "engine_error"]);
 
+/** The options' bundle, loaded (and verified) when it is given as a path or left to the default. */
+export async function resolveBundle(options: Pick<DecisionPointOptions, "bundle" | "verification">): Promise<PolicyBundle> {
+  if (typeof options.bundle === "object") return options.bundle;
+  return loadBundle(options.bundle, options.verification ? { verification: options.verification } : {});
+}
+
 export async function createDecisionPoint(options: DecisionPointOptions = {}): Promise<DecisionPoint> {
-  const bundle =
-    typeof options.bundle === "object"
-      ? options.bundle
-      : await loadBundle(options.bundle, options.verification ? { verification: options.verification } : {});
+  const bundle = await resolveBundle(options);
   // A bundle built with grants and settings (msq-authz bundle build) decides alone; options given here win.
   const grants = checkGrants(options.grants ?? bundle.data.grants ?? {}, options.grants ? "grants" : `bundle ${bundle.source}: data.grants`);
   const settings = checkSettings(options.settings ?? bundle.data.settings ?? {}, options.settings ? "settings" : `bundle ${bundle.source}: data.settings`);
@@ -153,9 +162,9 @@ export async function createDecisionPoint(options: DecisionPointOptions = {}): P
     const engine = matcher ? matchedEngine(policy, matcher, plans) : policyEngine(policy, indexed, plans);
     return { engine, policy, grants: indexed, plans, stamp: { engine: engine.name, revision: policy.revision } };
   };
-  const decisionCacheEntries = options.decisionCacheEntries ?? (given ? 0 : 10_000);
+  const decisionCacheEntries = options.decisionCacheEntries ?? (given ? 0 : DEFAULT_DECISION_CACHE_ENTRIES);
   return new EmbeddedDecisionPoint(await build(bundle), {
-    sqlCacheEntries: options.sqlCacheEntries ?? 1000,
+    sqlCacheEntries: options.sqlCacheEntries ?? DEFAULT_SQL_CACHE_ENTRIES,
     decisionCacheEntries,
     decisionCacheBytes: options.decisionCacheBytes ?? DEFAULT_DECISION_CACHE_BYTES,
     checkCacheBytes: options.checkCacheBytes ?? DEFAULT_CHECK_CACHE_BYTES,
@@ -168,7 +177,7 @@ interface Revision {
   policy: WasmPolicy;
   /** The policy's own grants (data.grants), their patterns compiled once for this revision. */
   grants: IndexedGrants;
-  /** What this revision's policy answered for requests and callers, remembered apart (WASM engine). */
+  /** What this revision's policy answered for requests and callers, remembered apart (either engine). */
   plans: PlanMemo;
   stamp: Stamp;
 }

@@ -2,7 +2,7 @@
 // - a lone UTF-16 surrogate: OPA's JSON reader (in the WASM policy) refuses "\ud83d", which JSON.stringify writes;
 // - nesting deeper than MAX_DEPTH: the WASM policy's JSON reader recurses, and a deep enough value traps it.
 // Either must be a 400 that names the field, not an engine failure.
-import { pointerSegment } from "./json/druid-json.js";
+import { jsonPointer } from "./json/druid-json.js";
 
 /** The deepest nesting a request may have; Druid's own context values are a level or two deep. */
 export const MAX_DEPTH = 32;
@@ -14,9 +14,9 @@ interface Place {
 }
 
 function pointer(place: Place | undefined): string {
-  const segments: string[] = [];
-  for (let at = place; at !== undefined; at = at.parent) segments.push(`/${pointerSegment(at.key)}`);
-  return segments.reverse().join("");
+  const path: (string | number)[] = [];
+  for (let at = place; at !== undefined; at = at.parent) path.push(at.key);
+  return jsonPointer(path.reverse());
 }
 
 /** The first problem with the request as "<JSON pointer>: <what is wrong>", if any. */

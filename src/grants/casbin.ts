@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Enforcer, newEnforcer, newModelFromString } from "casbin";
 import type { Grants } from "../types.js";
-import { javaFullMatcher } from "./java-pattern.js";
+import { patternMatchers } from "./java-pattern.js";
 import type { GrantMatch, GrantMatcher, ResourceCheck } from "./matcher.js";
 
 export const casbinModelPath = fileURLToPath(new URL("../../policies/casbin/msq_rbac_model.conf", import.meta.url));
@@ -39,21 +39,17 @@ export function grantsToCasbinPolicy(grants: Grants): { policies: string[][]; gr
  * Casbin's `fullMatch(name, pattern)`: Druid's Pattern.matches, the whole name against a Java-dialect pattern (the
  * grant's own, as the policy lines hold it). The pattern is matched through its RE2 translation
  * (src/grants/java-pattern.ts), the one the WASM policy runs too; a pattern msq-authz refuses (checkGrants refuses
- * grants that hold one) matches nothing. Each pattern is translated and compiled once per function. Teams with
+ * grants that hold one) matches nothing. Each pattern is translated and compiled once per function, which keeps
+ * at most MATCHER_BYTES of them. Teams with
  * their own enforcer register it as `fullMatch`.
  */
+/** What one fullMatch function's compiled patterns may hold. */
+const MATCHER_BYTES = 16 * 1024 * 1024;
+
 export function fullMatchFunction(): (name: string, pattern: string) => boolean {
-  // Casbin calls this for every policy line of every check: a Map lookup, bounded by the enforcer's own lines, costs
-  // less than javaFullMatcher's shared, byte-bounded cache.
-  const matchers = new Map<string, ((name: string) => boolean) | null>();
-  return (name, pattern) => {
-    let matches = matchers.get(pattern);
-    if (matches === undefined) {
-      matches = javaFullMatcher(pattern) ?? null;
-      matchers.set(pattern, matches);
-    }
-    return matches !== null && matches(name);
-  };
+  // Casbin calls this for every policy line of every check.
+  const matcher = patternMatchers(MATCHER_BYTES);
+  return (name, pattern) => matcher(pattern)?.(name) === true;
 }
 
 export async function createCasbinEnforcer(grants: Grants): Promise<Enforcer> {

@@ -7,23 +7,21 @@ import { LRUCache } from "lru-cache";
 import { cacheKey } from "../cache-key.js";
 import { type GrantIndex, grantIndex } from "../grants.js";
 import type { Grants } from "../types.js";
-import { compiledPatternBytes, isLiteralPattern, javaAnyFullMatcher, javaFullMatcher } from "./java-pattern.js";
+import { isLiteralPattern, javaAnyFullMatcher, patternBytes, patternMatchers } from "./java-pattern.js";
 import type { GrantMatch, ResourceCheck } from "./matcher.js";
 
 type Entry = GrantIndex["roles"][string][string][string];
 
 /** What the remembered matches may hold, keys and answers, in bytes (the matcher's own memo, per revision). */
 const MEMO_BYTES = 8 * 1024 * 1024;
-/** What the compiled alternations may hold, each counted as its patterns compiled one by one (compiledPatternBytes). */
+/** What the compiled alternations may hold, each counted as its patterns compiled one by one (patternBytes). */
 const ALTERNATION_BYTES = 8 * 1024 * 1024;
+/** What the compiled patterns may hold (compiled on first use: compiling every one up front would slow activation). */
+const MATCHER_BYTES = 8 * 1024 * 1024;
 
 export class IndexedGrants {
-  /**
-   * Each pattern's full-match function, or null for a pattern msq-authz refuses (it matches nothing), for this
-   * revision: a Map lookup on every check costs less than javaFullMatcher's shared, byte-bounded cache, and the
-   * patterns are the revision's own, so the Map is bounded by its grants.
-   */
-  private readonly matchers = new Map<string, ((name: string) => boolean) | null>();
+  /** Each pattern's full-match function, or null for a pattern msq-authz refuses (it matches nothing). */
+  private readonly matcher = patternMatchers(MATCHER_BYTES);
   // Bounded by bytes alone: with a `max`, lru-cache allocates arrays of that length for every revision.
   private readonly memo = new LRUCache<string, { match: GrantMatch | null }>({
     maxSize: MEMO_BYTES,
@@ -82,20 +80,10 @@ export class IndexedGrants {
     let anyOf = this.alternations.get(key);
     if (anyOf === undefined) {
       anyOf = javaAnyFullMatcher(regexes);
-      this.alternations.set(key, anyOf, { size: regexes.reduce((bytes, pattern) => bytes + compiledPatternBytes(pattern), 256) });
+      this.alternations.set(key, anyOf, { size: regexes.reduce((bytes, pattern) => bytes + patternBytes(pattern), 256) });
     }
     const matches = anyOf;
     return [...new Set(names)].filter((name) => literals.has(name) || matches(name));
-  }
-
-  /** Compiled on first use: compiling every pattern up front would slow activation. */
-  private matcher(pattern: string): ((name: string) => boolean) | null {
-    let matcher = this.matchers.get(pattern);
-    if (matcher === undefined) {
-      matcher = javaFullMatcher(pattern) ?? null;
-      this.matchers.set(pattern, matcher);
-    }
-    return matcher;
   }
 
   private entry(role: string, type: string, action: string): Entry | undefined {

@@ -161,10 +161,6 @@ export function translateJavaPattern(pattern: string): JavaPatternTranslation {
 /** Heap bytes an RE2JS instruction takes, measured (a program of 1,000 instructions held about 92 KB). */
 const BYTES_PER_INSTRUCTION = 96;
 
-/** What a compiled pattern is counted as in the caches of compiled patterns: its program, and 1 KiB besides. */
-export function compiledPatternBytes(pattern: string): number {
-  return BYTES_PER_INSTRUCTION * translated(pattern).program + 1024;
-}
 
 /** Characters that make a pattern more than a literal name, in Java as in RE2. */
 const metacharacters = /[\\^$.|?*+()[\]{}]/u;
@@ -200,13 +196,21 @@ function translate(pattern: string): Translated {
 }
 
 /**
- * Compiled patterns, shared and kept across revisions, bounded by their programs' size (compiledPatternBytes): the
+ * Compiled patterns, shared and kept across revisions, bounded by their programs' size (patternBytes): the
  * 64 MiB hold some 30,000 typical grant patterns, and at least a dozen of the largest msq-authz translates.
  */
 const compiled = new LRUCache<string, { matches: (name: string) => boolean }>({
   maxSize: 64 * 1024 * 1024,
-  sizeCalculation: (_, pattern) => compiledPatternBytes(pattern),
+  sizeCalculation: (_, pattern) => patternBytes(pattern),
 });
+
+/**
+ * What a compiled pattern is counted as in the caches of compiled patterns: its program, 1 KiB besides, and its text
+ * as the key (UTF-16).
+ */
+export function patternBytes(pattern: string): number {
+  return BYTES_PER_INSTRUCTION * translated(pattern).program + 1024 + 2 * pattern.length;
+}
 
 /**
  * Java's Pattern.matches(pattern, name) for a grant pattern, run by RE2JS on the translation, compiled once while
@@ -222,6 +226,26 @@ export function javaFullMatcher(pattern: string): ((name: string) => boolean) | 
     compiled.set(pattern, matcher);
   }
   return matcher.matches;
+}
+
+/**
+ * Each pattern's full-match function (null for a pattern msq-authz refuses: it matches nothing), for one holder of
+ * patterns (a revision's grants, a Casbin enforcer's lines). A lookup here costs less than javaFullMatcher's shared
+ * cache on every check, and it is bounded by bytes: an enforcer whose lines change keeps only what it still uses.
+ */
+export function patternMatchers(maxBytes: number): (pattern: string) => ((name: string) => boolean) | null {
+  const matchers = new LRUCache<string, { matches: ((name: string) => boolean) | null }>({
+    maxSize: maxBytes,
+    sizeCalculation: (_, pattern) => patternBytes(pattern),
+  });
+  return (pattern) => {
+    let matcher = matchers.get(pattern);
+    if (matcher === undefined) {
+      matcher = { matches: javaFullMatcher(pattern) ?? null };
+      matchers.set(pattern, matcher);
+    }
+    return matcher.matches;
+  };
 }
 
 /**

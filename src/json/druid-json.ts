@@ -358,15 +358,15 @@ function unexpected(text: string, i: number, expected: string): Refusal {
 
 function refusal(thrown: Refusal, path: (string | number)[]): DruidJsonError {
   if (thrown.member !== undefined) path.push(thrown.member);
-  const pointer = path.map((segment) => `/${pointerSegment(segment)}`).join("");
+  const pointer = jsonPointer(path);
   const where = pointer === "" ? "" : `${printable(pointer)}: `;
   const at = thrown.showOffset ? ` at offset ${thrown.offset}` : "";
   return { message: `${where}${thrown.what}${at}`, pointer, offset: thrown.offset, kind: thrown.kind };
 }
 
-/** A key or index as a segment of a JSON pointer (RFC 6901): `~` and `/` escaped. */
-export function pointerSegment(segment: string | number): string {
-  return String(segment).replaceAll("~", "~0").replaceAll("/", "~1");
+/** Keys and indexes as a JSON pointer (RFC 6901): each segment with `~` and `/` escaped. */
+export function jsonPointer(path: readonly (string | number)[]): string {
+  return path.map((segment) => `/${String(segment).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
 }
 
 /** A key or text fragment as a JSON string literal: printable, one line, at most ~100 characters. */

@@ -82,7 +82,9 @@ export class PlanMemo {
     const key = `c${cacheKey(json)}`;
     const recalled = this.remembered?.get(key);
     if (recalled !== undefined && recalled !== VARIES) return recalled as Answered<Caller>;
-    return this.keep(key, answered(evaluate(json)));
+    const caller = answered(evaluate(json));
+    this.remembered?.set(key, caller);
+    return caller;
   }
 
   /** What the request requires, evaluated once per request text without the caller (with its name, where it varies). */
@@ -90,27 +92,25 @@ export class PlanMemo {
     const { groups: _groups, ...named } = request.identity ?? {};
     const blank = typeof named.user === "string" ? { ...named, user: "" } : named;
     const json = JSON.stringify({ ...request, identity: blank });
-    const remembering = json.length <= MAX_REMEMBERED_SHAPE;
-    const key = `s${cacheKey(json)}`;
-    const recalled = remembering ? this.remembered?.get(key) : undefined;
-    if (recalled !== undefined && recalled !== VARIES) return recalled as Answered<Shape>;
+    // A large request is neither hashed nor remembered.
+    const memo = json.length <= MAX_REMEMBERED_SHAPE ? this.remembered : undefined;
+    const key = memo && `s${cacheKey(json)}`;
+    const recalled = key === undefined ? undefined : memo?.get(key);
     if (recalled === undefined) {
       const shape = answered(evaluate(json));
-      if (shape.value.vary.length === 0) return remembering ? this.keep(key, shape) : shape;
-      if (remembering) this.remembered?.set(key, VARIES);
+      if (key !== undefined) memo?.set(key, shape.value.vary.length === 0 ? shape : VARIES);
+      if (shape.value.vary.length === 0) return shape;
+    } else if (recalled !== VARIES) {
+      return recalled as Answered<Shape>;
     }
     // A rule reads the caller's name: the shape is the request's with the name, remembered for that name alone.
     const withName = JSON.stringify({ ...request, identity: named });
-    const namedKey = `s${cacheKey(withName)}`;
-    const own = remembering ? this.remembered?.get(namedKey) : undefined;
+    const namedKey = memo && `s${cacheKey(withName)}`;
+    const own = namedKey === undefined ? undefined : memo?.get(namedKey);
     if (own !== undefined && own !== VARIES) return own as Answered<Shape>;
     const shape = answered(evaluate(withName));
-    return remembering ? this.keep(namedKey, shape) : shape;
-  }
-
-  private keep<T>(key: string, value: Answered<T>): Answered<T> {
-    this.remembered?.set(key, value);
-    return value;
+    if (namedKey !== undefined) memo?.set(namedKey, shape);
+    return shape;
   }
 }
 

@@ -4,14 +4,17 @@
 // what it was deciding is answered as an engine error. Swaps go to every worker: one first, the rest after it
 // succeeds, and back to the previous bundle everywhere if one of the rest fails.
 import { Worker, type WorkerOptions } from "node:worker_threads";
-import { type PolicyBundle, loadBundle } from "../bundle/load.js";
+import type { PolicyBundle } from "../bundle/load.js";
 import { type Stamp, engineError, invalidRequest } from "../decision.js";
 import {
   type CacheSize,
   DEFAULT_CHECK_CACHE_BYTES,
   DEFAULT_DECISION_CACHE_BYTES,
+  DEFAULT_DECISION_CACHE_ENTRIES,
+  DEFAULT_SQL_CACHE_ENTRIES,
   type DecisionPoint,
   type DecisionPointOptions,
+  resolveBundle,
 } from "../decision-point.js";
 import { BundleError, EngineError, asError } from "../errors.js";
 import { DEFAULT_PLAN_CACHE_BYTES } from "../policy/plan-memo.js";
@@ -49,13 +52,13 @@ export async function createDecisionPool(options: DecisionPointOptions, size: nu
     throw new TypeError("a decision pool's workers cannot share an enforcer or a matcher: give grants instead");
   }
   // Loaded (and verified) once here, then handed to every worker.
-  const bundle = typeof options.bundle === "object" ? options.bundle : await loadBundle(options.bundle, options.verification ? { verification: options.verification } : {});
+  const bundle = await resolveBundle(options);
   const share = (budget: number) => Math.ceil(budget / size);
-  const each: DecisionPointOptions = {
+  const each: DecisionPointOptions & { bundle: PolicyBundle } = {
     ...options,
     bundle,
-    sqlCacheEntries: share(options.sqlCacheEntries ?? 1000),
-    decisionCacheEntries: share(options.decisionCacheEntries ?? 10_000),
+    sqlCacheEntries: share(options.sqlCacheEntries ?? DEFAULT_SQL_CACHE_ENTRIES),
+    decisionCacheEntries: share(options.decisionCacheEntries ?? DEFAULT_DECISION_CACHE_ENTRIES),
     decisionCacheBytes: share(options.decisionCacheBytes ?? DEFAULT_DECISION_CACHE_BYTES),
     checkCacheBytes: share(options.checkCacheBytes ?? DEFAULT_CHECK_CACHE_BYTES),
     planCacheBytes: share(options.planCacheBytes ?? DEFAULT_PLAN_CACHE_BYTES),
@@ -63,7 +66,7 @@ export async function createDecisionPool(options: DecisionPointOptions, size: nu
   const limits = pool.heapMiB === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: pool.heapMiB } };
   const start = (from: DecisionPointOptions) => PoolWorker.start(from, limits);
   const workers = await Promise.all(Array.from({ length: size }, () => start(each)));
-  return new Pool(workers, each, bundle, start);
+  return new Pool(workers, each, start);
 }
 
 class Pool implements DecisionPool {
@@ -72,8 +75,8 @@ class Pool implements DecisionPool {
 
   constructor(
     private readonly workers: PoolWorker[],
-    private options: DecisionPointOptions,
-    private bundle: PolicyBundle,
+    /** What every worker is made from, the bundle loaded: a replacement worker takes the current one. */
+    private options: DecisionPointOptions & { bundle: PolicyBundle },
     private readonly start: (options: DecisionPointOptions) => Promise<PoolWorker>,
   ) {
     this.stamp = (workers[0] as PoolWorker).stamp;
@@ -123,10 +126,9 @@ class Pool implements DecisionPool {
     const results = await Promise.allSettled(rest.map((worker) => worker.ask({ op: "swap", bundle })));
     const failed = results.find((result) => result.status === "rejected");
     if (failed) {
-      await Promise.allSettled(this.workers.map((worker) => worker.ask({ op: "swap", bundle: this.bundle })));
+      await Promise.allSettled(this.workers.map((worker) => worker.ask({ op: "swap", bundle: this.options.bundle })));
       throw new BundleError(`bundle ${bundle.source}: a pool worker could not load it: ${asError(failed.reason).message}`);
     }
-    this.bundle = bundle;
     this.options = { ...this.options, bundle };
     this.stamp = { engine: this.stamp.engine, revision };
   }

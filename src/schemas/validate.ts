@@ -21,8 +21,8 @@ export const validateReview = ajv.compile(reviewSchema) as ValidateFunction<Revi
 /** The request schema's statement alone: what analyzed SQL is held to, without checking the request again. */
 export const validateStatement = ajv.getSchema(`${requestSchema.$id}#/$defs/statement`) as ValidateFunction<Statement>;
 
-/** One line per schema error: the JSON pointer of the offending value and what is wrong with it. */
-export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
+/** One line per schema error: the JSON pointer of the offending value (below `base`) and what is wrong with it. */
+export function describeErrors(errors: ErrorObject[] | null | undefined, base = ""): string[] {
   const all = errors ?? [];
   // An anyOf reports each branch's failure, then its own: say once which fields would do.
   const branch = (error: ErrorObject): boolean => error.keyword === "required" && error.schemaPath.includes("/anyOf/");
@@ -30,17 +30,18 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
     const alternatives = all.filter((other) => branch(other) && other.instancePath === error.instancePath);
     if (error.keyword === "anyOf" && alternatives.length > 0) {
       const fields = alternatives.map((other) => `'${String(other.params.missingProperty)}'`).join(" or ");
-      return `${pointer(error)}: missing field ${fields}`;
+      return `${pointer(error, base)}: missing field ${fields}`;
     }
-    return describeError(error);
+    return describeError(error, base);
   });
   return [...new Set(lines)];
 }
 
-const pointer = (error: ErrorObject): string => (error.instancePath === "" ? "/" : error.instancePath);
+/** Where the error is, as a JSON pointer into the value validated, itself at `base` in what the caller was sent. */
+const pointer = (error: ErrorObject, base: string): string => `${base}${error.instancePath}` || "/";
 
-function describeError(error: ErrorObject): string {
-  const at = pointer(error);
+function describeError(error: ErrorObject, base: string): string {
+  const at = pointer(error, base);
   const params = error.params as Record<string, unknown>;
   if (error.propertyName !== undefined) return `${at}: key '${error.propertyName}' is not allowed`;
   switch (error.keyword) {

@@ -62,6 +62,6 @@ export class CachedSqlAnalyzer {
  */
 function withinLimits(statement: Statement): Statement {
   if (validateStatement(statement)) return statement;
-  const limits = describeErrors(validateStatement.errors).map((error) => `/statement${error.startsWith("/:") ? error.slice(1) : error}`);
+  const limits = describeErrors(validateStatement.errors, "/statement");
   throw new SqlAnalysisError("unsupported_sql", `the statement is beyond what msq-authz decides: ${limits.join("; ")}`);
 }

@@ -351,8 +351,10 @@ class Parser {
     return { kind: "select", items, ...(from ? { from } : {}), clauses };
   }
 
-  /** Table references joined by commas or JOIN, each join with its ON condition or USING columns. */
-  /** FROM's items and joins; `first`, when given, is its first item, already read. */
+  /**
+   * FROM's table references joined by commas or JOIN, each join with its ON condition or USING columns; `first`,
+   * when given, is its first item, already read.
+   */
   private fromClause(first?: From): From {
     const items: From[] = [first ?? this.tableReference()];
     const conditions: Expr[] = [];
