@@ -43,19 +43,31 @@ function parsePath(path: string): { path: string; query: URLSearchParams } | { i
   if (raw.includes("\\")) return { invalid: "/http/path: holds a backslash, which is a separator to some readers and not to others" };
   if (raw.includes(";")) return { invalid: "/http/path: holds a ';' (path parameters), which Jetty strips and other readers keep" };
   if (/%(2e|2f|5c)/iu.test(raw)) return { invalid: "/http/path: writes '.', '/' or '\\' as a percent-escape: an ambiguous path Druid's Jetty refuses" };
-  // A trailing '/' names the same resource to Jersey; the root path is "".
-  const segments = raw.replace(/\/+$/u, "").split("/").slice(1);
+  // One trailing '/' names the same resource to Jersey; the root path is "". More than one is an empty segment.
+  const segments = raw.replace(/\/$/u, "").split("/").slice(1);
   if (segments.some((segment) => segment === "" || segment === "." || segment === "..")) {
     return { invalid: "/http/path: has an empty, '.' or '..' segment, which readers resolve differently" };
   }
-  let decoded: string;
+  const decoded = strictlyDecoded(segments);
+  if (decoded === "not UTF-8") return { invalid: "/http/path: a percent-escape that is not UTF-8" };
+  if (decoded === "control") return { invalid: "/http/path: percent-escapes a control character" };
+  // The query's names and values, form-decoded ('+' is a space) as Jetty and URLSearchParams both decode them, with
+  // the same refusals: URLSearchParams would put U+FFFD where Jetty fails.
+  const fields = strictlyDecoded(query === "" ? [] : query.split("&").flatMap((field) => field.replaceAll("+", " ").split("=")));
+  if (fields === "not UTF-8") return { invalid: "/http/path: its query has a percent-escape that is not UTF-8" };
+  if (fields === "control") return { invalid: "/http/path: its query percent-escapes a control character" };
+  return { path: decoded.map((segment) => `/${segment}`).join(""), query: new URLSearchParams(query) };
+}
+
+/** Each part percent-decoded, or why not: an escape that is not UTF-8, or one that writes a control character. */
+function strictlyDecoded(parts: readonly string[]): string[] | "not UTF-8" | "control" {
+  let decoded: string[];
   try {
-    decoded = segments.map((segment) => `/${decodeURIComponent(segment)}`).join("");
+    decoded = parts.map((part) => decodeURIComponent(part));
   } catch {
-    return { invalid: "/http/path: a percent-escape that is not UTF-8" };
+    return "not UTF-8";
   }
-  if (/[\u0000-\u001f\u007f]/u.test(decoded)) return { invalid: "/http/path: percent-escapes a control character" };
-  return { path: decoded, query: new URLSearchParams(query) };
+  return decoded.some((part) => /[\u0000-\u001f\u007f]/u.test(part)) ? "control" : decoded;
 }
 
 export function mapDruidRequest({ http, identity, task, tasks }: DruidHttpRequest): Mapped {
